@@ -1,0 +1,81 @@
+"""The ``cxcorpus`` command: a thin click layer, each command calling one library function."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from . import __version__
+from .errors import CxcorpusError
+
+
+class CxGroup(click.Group):
+    """Turns a CxcorpusError into ``error: <path>: <problem>`` and exit code 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CxcorpusError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=CxGroup)
+@click.version_option(__version__, prog_name="cxcorpus")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Load, align and compare multilingual customer-experience article corpora."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+@main.command()
+@click.argument("corpus", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def info(corpus: str, fmt: str) -> None:
+    """Show every article of a corpus folder (or file): language, date, units, group.
+
+    Example:
+
+        cxcorpus info corpus/
+    """
+    from .corpus import corpus_info, format_info_table
+
+    rows = corpus_info(corpus)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_info_table(rows))
+
+
+@main.command()
+@click.argument("file", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="jsonl")
+def units(file: str, fmt: str) -> None:
+    """List the units of one article with index, kind and text.
+
+    Example:
+
+        cxcorpus units corpus/cx-tweetchat.tr.txt
+    """
+    from .read import read_article, unit_records
+
+    article = read_article(file)
+    for record in unit_records(article):
+        if fmt == "jsonl":
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            index = "-" if record["index"] is None else record["index"]
+            click.echo(f"{index}\t{record['kind']}\t{record['text']}")
+
+
+# Commands of later modules (align, evaluate, tweets, gaps, build) are added below.
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

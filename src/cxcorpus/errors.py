@@ -1,0 +1,28 @@
+"""Errors a user can act on. The CLI prints them as ``error: <path>: <problem>``."""
+
+from __future__ import annotations
+
+
+class CxcorpusError(Exception):
+    """Base class: ``path`` names the file or folder, ``problem`` says what is wrong."""
+
+    def __init__(self, path: object, problem: str):
+        self.path = str(path) if path is not None else None
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}" if self.path else problem)
+
+
+class InputError(CxcorpusError):
+    """A file or folder cannot be read as an article or corpus."""
+
+
+class EncodingError(InputError):
+    """A file's bytes cannot be decoded as text."""
+
+
+class LanguageError(CxcorpusError):
+    """A text is in a language the encoder does not cover."""
+
+
+class TranslationError(CxcorpusError):
+    """A translation that was asked for (or named in a manifest) is missing."""
