@@ -1,0 +1,373 @@
+"""One file -> an :class:`Article`: encoding, title, publication date, units and their kinds.
+
+Plain text: every non-blank line is a unit; a quoted tweet's text line and its attribution
+line (``— Name (@handle) 27 Eylül 2019``) form one ``tweet`` unit; a date line
+(``Yayınlanan: 2019-10-25``) is ``metadata`` and any text glued behind the date becomes a unit
+of its own. HTML: ``<h1>``/``<title>``, ``<h2>``…``<h6>``, ``<p>``, ``<li>`` and Twitter's
+``<blockquote class="twitter-tweet">`` embeds, read with a real HTML parser.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .dates import find_date
+from .errors import EncodingError, InputError
+from .langid import assign_languages
+from .model import Article, Unit
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+
+# Labels of the publication-date line, in the languages of the corpus and a few more.
+_META_RE = re.compile(
+    r"^(?P<label>Yayınlanan|Yayımlanan|Yayın tarihi|Tarih|Veröffentlicht(?: am)?|Datum"
+    r"|Pubblicato(?: il)?|Data|Published(?: on)?|Date|Publié(?: le)?|Publicado(?: el)?)"
+    r"\s*:\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_SENTENCE_END = tuple(".!?…:;,")
+_MAGIC = {
+    b"\x89PNG": "a PNG image",
+    b"PK\x03\x04": "a zip archive",
+    b"%PDF": "a PDF document",
+    b"GIF8": "a GIF image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"\x1f\x8b": "a gzip archive",
+    b"\x7fELF": "an executable",
+}
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+_LEGACY_ENCODINGS = ["cp1254", "cp1252", "iso8859_9", "iso8859_15", "cp1250"]
+_LINE_BREAKS = re.compile(r"\r\n|\r|\u2028|\u2029|\x85|\x0b|\x0c")
+_SPACES = re.compile(r"[^\S\n]+")
+
+# Leftovers of stripped HTML, as scrapers leave them.
+_LEFTOVER_LINK = re.compile(
+    r"\(\s*\"(?P<label>[^\"@]*)@(?P<handle>\w{1,15})\"\s+href=\"(?P<url>[^\"]*)\""
+    r"(?:\s+[\w-]+=\"[^\"]*\")*\s*/?>\s*\)"
+)
+_LEFTOVER_ATTRS = re.compile(r"(?:\s*[\w-]+=\"[^\"]*\")+\s*/?>")
+_EMPTY_PARENS = re.compile(r"\s*\(\s*\"?\s*\)")
+_HREF = re.compile(r"href=\"([^\"]*)\"")
+
+
+@dataclass
+class _Block:
+    """A candidate unit before classification: one text line, or one HTML element."""
+
+    text: str
+    line: int
+    hint: str | None = None  # "title", "heading" or "tweet" when the markup says so
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def read_article(path: str | Path, *, article_id: str | None = None) -> Article:
+    """Read one text or HTML file into an Article (language detected, deterministic)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "no such file")
+    if path.is_dir():
+        raise InputError(path, "is a folder, not an article file (use load_corpus for folders)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from exc
+    text, encoding = decode(data, path)
+    is_html = path.suffix.lower() in HTML_SUFFIXES or _looks_like_html(text)
+    return parse_article(
+        text,
+        path=str(path),
+        article_id=article_id or article_id_from_path(path),
+        html=is_html,
+        encoding=encoding,
+    )
+
+
+def parse_article(
+    text: str,
+    *,
+    path: str = "<text>",
+    article_id: str = "article",
+    html: bool = False,
+    encoding: str = "utf-8",
+) -> Article:
+    """Parse already-decoded text (plain or HTML) into an Article."""
+    text = _LINE_BREAKS.sub("\n", text)
+    blocks = _html_blocks(text) if html else _text_blocks(text)
+    if not blocks:
+        raise InputError(path, "no text: the file is empty or holds only white space")
+    units, published = _classify(blocks, path)
+    title = next((u.text for u in units if u.kind == "title"), None)
+    index = 0
+    for unit in units:
+        if unit.kind != "metadata":
+            unit.index = index
+            index += 1
+    article = Article(
+        id=article_id,
+        path=path,
+        lang="und",
+        title=title,
+        published=published,
+        units=units,
+        encoding=encoding,
+    )
+    assign_languages(article)
+    return article
+
+
+def unit_records(article: Article) -> list[dict[str, Any]]:
+    """The units as plain records: index, kind, text, lang, line (and data when present)."""
+    records = []
+    for unit in article.units:
+        record = {
+            "article": article.id,
+            "index": unit.index,
+            "kind": unit.kind,
+            "lang": unit.lang,
+            "line": unit.line,
+            "text": unit.text,
+        }
+        if unit.data:
+            record["data"] = unit.data
+        records.append(record)
+    return records
+
+
+# --- decoding -------------------------------------------------------------------------
+
+
+def decode(data: bytes, path: str | Path) -> tuple[str, str]:
+    """Bytes -> (text, encoding name). Refuses empty, binary and undecodable input.
+
+    UTF-8 (with or without BOM) and UTF-16/32 with a BOM are read directly; UTF-16 without a
+    BOM is recognised by its NUL bytes; otherwise the legacy Windows/ISO encodings of Turkish
+    and Western European text are tried, and the most plausible one wins. A file that is
+    UTF-8 but for a few broken bytes is an error, not a silent guess.
+    """
+    if not data:
+        raise InputError(path, "empty file")
+    for bom, name in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
+        if data.startswith(bom):
+            return _strict(data, name, path), name
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise InputError(path, f"binary file ({what}), not text")
+    if b"\x00" in data:
+        utf16 = _utf16_without_bom(data)
+        if utf16:
+            return _strict(data, utf16, path), utf16
+        raise InputError(path, "binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        if _UTF8_MULTIBYTE.search(data):
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise EncodingError(
+                path, f"invalid UTF-8 at byte {exc.start} (line {line}); the rest is UTF-8"
+            ) from exc
+    return _decode_legacy(data, path)
+
+
+def _strict(data: bytes, encoding: str, path: str | Path) -> str:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise EncodingError(path, f"cannot decode as {encoding}: {exc.reason}") from exc
+    if "\x00" in text:
+        raise InputError(path, "binary file (contains NUL characters), not text")
+    return text
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    even, odd = data[0::2], data[1::2]
+    if len(data) % 2 == 0 and len(data) >= 4:
+        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+            return "utf-16-be"
+    return None
+
+
+def _decode_legacy(data: bytes, path: str | Path) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=_LEGACY_ENCODINGS).best()
+    if best is None:
+        raise EncodingError(
+            path, "cannot decode: not UTF-8/UTF-16 and no Turkish or Western encoding fits"
+        )
+    text = str(best)
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in text):
+        raise InputError(path, "binary file (control characters), not text")
+    return text, best.encoding
+
+
+# --- blocks ---------------------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def _text_blocks(text: str) -> list[_Block]:
+    blocks = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        cleaned, data = clean_leftovers(_clean(line))
+        if cleaned:
+            blocks.append(_Block(cleaned, number, data=data))
+    return blocks
+
+
+def clean_leftovers(text: str) -> tuple[str, dict[str, Any]]:
+    """Remove what stripped HTML left behind; return the clean text and what was recovered.
+
+    ``("Kullanıcı adı@JonSymons" href="https://…" target="_blank">)`` becomes ``(@JonSymons)``
+    with the handle and URL kept; empty ``()`` and ``(")`` disappear. ``data["removed"]`` keeps
+    every removed string, so nothing of the file is lost.
+    """
+    data: dict[str, Any] = {}
+
+    def link(match: re.Match) -> str:
+        data.setdefault("handles", []).append(match["handle"])
+        data.setdefault("urls", []).append(match["url"])
+        data.setdefault("removed", []).append(match[0])
+        return f"(@{match['handle']})"
+
+    def drop(match: re.Match) -> str:
+        data.setdefault("urls", []).extend(_HREF.findall(match[0]))
+        data.setdefault("removed", []).append(match[0])
+        return ""
+
+    cleaned = _LEFTOVER_LINK.sub(link, text)
+    cleaned = _LEFTOVER_ATTRS.sub(drop, cleaned)
+    cleaned = _EMPTY_PARENS.sub(drop, cleaned)
+    if not data:
+        return text, data
+    if not data.get("urls"):
+        data.pop("urls", None)
+    return _SPACES.sub(" ", cleaned).strip(), data
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:200].lower()
+    return head.startswith(("<!doctype html", "<html"))
+
+
+def _html_blocks(text: str) -> list[_Block]:
+    from bs4 import BeautifulSoup
+
+    from .tweets import parse_embed
+
+    soup = BeautifulSoup(text, "html.parser")
+    for junk in soup(["script", "style", "noscript", "template"]):
+        junk.decompose()
+    blocks: list[_Block] = []
+    root = soup.body or soup
+    has_h1 = root.find("h1") is not None
+    if not has_h1 and soup.title and soup.title.get_text(strip=True):
+        blocks.append(_Block(_clean(soup.title.get_text(" ")), _line(soup.title), "title"))
+    for element in root.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote"]):
+        if element.find_parent("blockquote", class_="twitter-tweet"):
+            continue
+        if element.name == "blockquote":
+            if "twitter-tweet" in (element.get("class") or []):
+                blocks.append(_tweet_block(parse_embed(element), _line(element)))
+            continue
+        if element.name == "li" and element.find(["p", "li"]):
+            continue
+        if element.name == "p" and element.find_parent("li"):
+            continue
+        cleaned = _clean(element.get_text(" "))
+        if not cleaned:
+            continue
+        hint = None
+        if element.name == "h1":
+            hint = "title" if not any(b.hint == "title" for b in blocks) else "heading"
+        elif element.name in ("h2", "h3", "h4", "h5", "h6"):
+            hint = "heading"
+        blocks.append(_Block(cleaned, _line(element), hint))
+    return blocks
+
+
+def _line(element: Any) -> int:
+    return getattr(element, "sourceline", None) or 0
+
+
+def _tweet_block(embed: dict[str, Any], line: int) -> _Block:
+    text = _clean(embed.get("text") or "")
+    attribution = _clean(embed.get("attribution") or "")
+    data = {"tweet_text": text, "attribution": attribution}
+    for key in ("status_url", "status_id", "lang"):
+        if embed.get(key):
+            data[key] = embed[key]
+    return _Block("\n".join(p for p in (text, attribution) if p), line, "tweet", data)
+
+
+# --- classification -------------------------------------------------------------------
+
+
+def _classify(blocks: list[_Block], path: str) -> tuple[list[Unit], Any]:
+    from .tweets import parse_attribution
+
+    units: list[Unit] = []
+    published = None
+    for block in blocks:
+        meta = _META_RE.match(block.text) if block.hint is None else None
+        if meta and (found := find_date(meta["rest"])):
+            date, matched, _start, end = found
+            published = published or date
+            label = f"{meta['label']}: {matched}"
+            units.append(Unit("metadata", label, line=block.line, data={"date": date.isoformat()}))
+            glued = meta["rest"][end:].strip()
+            if glued:
+                units.append(Unit(_kind(glued, units), glued, line=block.line))
+            continue
+        if block.hint == "tweet":
+            units.append(Unit("tweet", block.text, line=block.line, data=block.data))
+            continue
+        if block.hint is None and parse_attribution(block.text) and _can_quote(units):
+            quoted = units.pop()
+            data = {**quoted.data, "tweet_text": quoted.text, "attribution": block.text}
+            units.append(Unit("tweet", f"{quoted.text}\n{block.text}", line=quoted.line, data=data))
+            continue
+        kind = block.hint or _kind(block.text, units)
+        units.append(Unit(kind, block.text, line=block.line, data=block.data))
+    return units, published
+
+
+def _can_quote(units: list[Unit]) -> bool:
+    return bool(units) and units[-1].kind in ("body", "heading")
+
+
+def _looks_like_title(text: str) -> bool:
+    return len(text) <= 200 and not text.endswith(tuple(".!…:;,"))
+
+
+def _kind(text: str, units: list[Unit]) -> str:
+    """A short line without final punctuation is a heading; the rest is body text."""
+    if not any(u.kind != "metadata" for u in units) and _looks_like_title(text):
+        return "title"
+    words = text.split()
+    if len(text) <= 100 and len(words) <= 12 and not text.endswith(_SENTENCE_END):
+        return "heading"
+    return "body"
+
+
+def article_id_from_path(path: Path) -> str:
+    """The article id of a file: its name without the extension (`cx-tweetchat.tr`)."""
+    name = path.name
+    for suffix in HTML_SUFFIXES + TEXT_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
