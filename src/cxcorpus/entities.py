@@ -1,0 +1,164 @@
+"""Hashtags, mentions, URLs and cashtags in a tweet's text, as the twitter-text spec defines them.
+
+URLs come from ``twitter-text-parser`` (the maintained Python port, which passes the
+conformance suite for URLs but extracts nothing else). Hashtags, mentions, replies and
+cashtags follow the spec's patterns here, with its character groups taken from that
+package. Indices are code-point offsets ``[start, end)`` into the text, as in the spec.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from typing import Any
+
+import regex
+
+
+def _twitter_text(module: str) -> Any:
+    """A submodule of twitter-text-parser.
+
+    The package's ``__init__`` imports ``pkg_resources`` (for its emoji list), which recent
+    setuptools no longer ships; the URL extractor and character groups do not need it, so
+    when that import fails the package is set up without running its ``__init__``.
+    """
+    try:
+        return importlib.import_module(f"twitter_text.{module}")
+    except ModuleNotFoundError as exc:
+        if exc.name != "pkg_resources":
+            raise
+    spec = importlib.util.find_spec("twitter_text")
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["twitter_text"] = package
+    return importlib.import_module(f"twitter_text.{module}")
+
+
+_extract_urls = _twitter_text("extract_urls").extract_urls_with_indices
+_LATIN_ACCENTS = _twitter_text("regexp.latin_accent_chars").latin_accent_chars.pattern
+_SPACES = _twitter_text("regexp.spaces_group").spaces_group
+_PUNCT = _twitter_text("regexp.punct").punct
+
+# The spec's regular expressions are JavaScript ones: its \s and $ (end of input only).
+_JS_SPACE = r"[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+_AT = "[@＠]"
+_HASH = "[#＃]"
+_HASHTAG_ALNUM = (
+    r"[\p{L}\p{M}\p{Nd}_\u200c\u200d\ua67e\u05be\u05f3\u05f4\uff5e\u301c\u309b\u309c"
+    r"\u30a0\u30fb\u3003\u0f0b\u0f0c\u00b7]"
+)
+_HASHTAG = regex.compile(
+    rf"(?P<before>^|\ufe0e|\ufe0f|(?!{_HASHTAG_ALNUM}|&).)"
+    rf"{_HASH}(?!\ufe0f|\u20e3)"
+    rf"(?P<tag>{_HASHTAG_ALNUM}*[\p{{L}}\p{{M}}]{_HASHTAG_ALNUM}*)",
+    regex.IGNORECASE | regex.DOTALL,
+)
+_HASHTAG_END = regex.compile(rf"{_HASH}|://")
+_MENTION = regex.compile(
+    r"(?P<before>^|[^a-zA-Z0-9_!#$%&*@＠]|(?:^|[^a-zA-Z0-9_+~.-])(?:rt|RT|rT|Rt):?)"
+    rf"{_AT}(?P<name>[a-zA-Z0-9_]{{1,20}})(?P<slug>/[a-zA-Z][a-zA-Z0-9_\-]{{0,24}})?"
+)
+_MENTION_END = regex.compile(rf"{_AT}|[{_LATIN_ACCENTS}]|://")
+_REPLY = regex.compile(rf"[{_SPACES}]*{_AT}(?P<name>[a-zA-Z0-9_]{{1,20}})")
+_CASHTAG = regex.compile(
+    rf"(?P<before>^|[{_SPACES}])\$(?P<tag>[a-z]{{1,6}}(?:[._][a-z]{{1,2}})?)"
+    rf"(?=\Z|{_JS_SPACE}|[{_PUNCT}])",
+    regex.IGNORECASE,
+)
+
+
+def _remove_overlaps(entities: list[dict]) -> list[dict]:
+    """Keep entities in text order, dropping any that starts inside the one kept before it."""
+    kept: list[dict] = []
+    for entity in sorted(entities, key=lambda e: e["indices"][0]):
+        if not kept or kept[-1]["indices"][1] <= entity["indices"][0]:
+            kept.append(entity)
+    return kept
+
+
+def extract_urls_with_indices(text: str) -> list[dict]:
+    """``[{"url": ..., "indices": [start, end]}]``; bare domains such as ``example.com`` too."""
+    return _extract_urls(text) if text else []
+
+
+def extract_hashtags_with_indices(text: str, check_url_overlap: bool = True) -> list[dict]:
+    """``[{"hashtag": "CXtweetchat", "indices": [start, end]}]`` (``#`` not in the tag)."""
+    if not text or not regex.search(_HASH, text):
+        return []
+    tags = []
+    for match in _HASHTAG.finditer(text):
+        if _HASHTAG_END.match(text, match.end()):
+            continue
+        start = match.start() + len(match.group("before"))
+        tags.append({"hashtag": match.group("tag"), "indices": [start, match.end()]})
+    if check_url_overlap and tags:
+        urls = extract_urls_with_indices(text)
+        if urls:
+            tags = [e for e in _remove_overlaps(tags + urls) if "hashtag" in e]
+    return tags
+
+
+def extract_mentions_or_lists_with_indices(text: str) -> list[dict]:
+    """``[{"screen_name": ..., "list_slug": "/name" or "", "indices": [start, end]}]``."""
+    if not text or not regex.search(_AT, text):
+        return []
+    found = []
+    for match in _MENTION.finditer(text):
+        if _MENTION_END.match(text, match.end()):
+            continue
+        start = match.start() + len(match.group("before"))
+        found.append({
+            "screen_name": match.group("name"),
+            "list_slug": match.group("slug") or "",
+            "indices": [start, match.end()],
+        })
+    return found
+
+
+def extract_mentions_with_indices(text: str) -> list[dict]:
+    """``[{"screen_name": ..., "indices": [start, end]}]``: mentions of accounts, not lists."""
+    return [
+        {"screen_name": m["screen_name"], "indices": m["indices"]}
+        for m in extract_mentions_or_lists_with_indices(text)
+        if not m["list_slug"]
+    ]
+
+
+def extract_reply(text: str) -> str | None:
+    """The screen name a tweet replies to (an ``@name`` that opens it), or None."""
+    match = _REPLY.match(text or "")
+    if not match or _MENTION_END.match(text, match.end()):
+        return None
+    return match.group("name")
+
+
+def extract_cashtags_with_indices(text: str) -> list[dict]:
+    """``[{"cashtag": "TEST", "indices": [start, end]}]`` (``$`` not in the tag)."""
+    if not text or "$" not in text:
+        return []
+    return [
+        {"cashtag": m.group("tag"), "indices": [m.start() + len(m.group("before")), m.end()]}
+        for m in _CASHTAG.finditer(text)
+    ]
+
+
+def extract_entities(text: str) -> dict[str, list[dict]]:
+    """Every entity of ``text`` by kind: ``hashtags``, ``mentions``, ``urls``, ``cashtags``.
+
+    Where two entities overlap the earlier one wins, URLs before the others, as in
+    twitter-text's ``extractEntitiesWithIndices``: ``#tag`` inside a URL is no hashtag.
+    """
+    found = (
+        extract_urls_with_indices(text)
+        + extract_mentions_or_lists_with_indices(text)
+        + extract_hashtags_with_indices(text, check_url_overlap=False)
+        + extract_cashtags_with_indices(text)
+    )
+    kinds = {"url": "urls", "screen_name": "mentions", "hashtag": "hashtags", "cashtag": "cashtags"}
+    result: dict[str, list[dict]] = {kind: [] for kind in kinds.values()}
+    for entity in _remove_overlaps(found):
+        if entity.pop("list_slug", ""):
+            continue  # a list, not an account
+        key = next(k for k in kinds if k in entity)
+        result[kinds[key]].append(entity)
+    return result
