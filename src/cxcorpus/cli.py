@@ -77,5 +77,26 @@ def units(file: str, fmt: str) -> None:
 # Commands of later modules (align, evaluate, tweets, gaps, build) are added below.
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl")
+@click.option("-o", "--output", "out", type=click.Path(), help="Write here instead of stdout.")
+@click.option("--group", is_flag=True, help="One row per quote, with its text in every language.")
+def tweets(paths: tuple[str, ...], fmt: str, out: str | None, group: bool) -> None:
+    """Export the quoted tweets of articles (files or corpus folders), one row per tweet.
+
+    Each row has the author, handle, date (ISO and as written), status id, URL, hashtags,
+    mentions, URLs and a quote_id shared by the same tweet in every translation.
+
+    Example:
+
+        cxcorpus tweets corpus/ --format csv -o tweets.csv
+        cxcorpus tweets corpus/cx-tweetchat.tr.txt corpus/cx-tweetchat.it.txt --group
+    """
+    from .tweets import export_tweets
+
+    export_tweets(list(paths), fmt, out, group=group)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

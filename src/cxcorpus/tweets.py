@@ -17,6 +17,7 @@ import warnings
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .dates import find_date
@@ -344,3 +345,128 @@ def article_mentions(article: Article) -> list[dict[str, Any]]:
                 found.append({"article": article.id, "unit": unit.index, "line": unit.line,
                               "handle": handle, "indices": None, "url": links.get(handle)})
     return found
+
+
+def unit_map_from_alignment(alignment: Any) -> dict[str, dict[int, int]]:
+    """A ``unit_map`` for :func:`link_quotes` from a two-way Alignment: both sides' units
+    map to the first source unit of their bead (needs ``src_id`` and ``tgt_id``)."""
+    src: dict[int, int] = {}
+    tgt: dict[int, int] = {}
+    for bead in alignment.beads:
+        if bead.src and bead.tgt:
+            for i in bead.src:
+                src[i] = bead.src[0]
+            for j in bead.tgt:
+                tgt[j] = bead.src[0]
+    return {alignment.src_id: src, alignment.tgt_id: tgt}
+
+
+# --- export ------------------------------------------------------------------------------
+
+QUOTE_FIELDS = [
+    "group", "quote_id", "author_name", "author_handle", "date", "status_id", "url",
+    "present", "missing",
+]
+
+
+def _translation_groups(paths: list[str]) -> list[tuple[str, list[Article]]]:
+    """(group name, articles) for files (grouped by name: ``x.tr``, ``x.it`` -> ``x``) and
+    corpus folders (grouped by their manifest, or found from content)."""
+    from .corpus import load_corpus
+    from .read import read_article
+
+    groups: dict[str, list[Article]] = {}
+    for path in paths:
+        if Path(path).is_dir():
+            corpus = load_corpus(path)
+            for name in corpus.groups:
+                groups.setdefault(name, []).extend(corpus.group_articles(name))
+            continue
+        article = read_article(path)
+        stem, _, last = article.id.rpartition(".")
+        name = article.group or (stem if stem and last == article.lang else article.id)
+        groups.setdefault(name, []).append(article)
+    return list(groups.items())
+
+
+def tweet_rows(paths: list[str], *, group: bool = False) -> list[dict[str, Any]]:
+    """The ``tweets`` records of every article under ``paths`` (files or corpus folders).
+
+    One row per tweet per article, with ``quote_id`` linked across each translation group;
+    ``group=True`` gives one row per quote instead: who, when, which versions have and lack
+    it, and ``text_<lang>`` for every language of the group (None where it is missing).
+    """
+    rows: list[dict[str, Any]] = []
+    for name, articles in _translation_groups(paths):
+        by_article = {a.id: extract_tweets(a) for a in articles}
+        quotes = link_quotes(by_article)
+        if not group:
+            rows += tweet_records([t for a in articles for t in by_article[a.id]])
+            continue
+        langs = {a.id: a.lang for a in articles}
+        for quote in quotes:
+            row = {"group": name, **{k: quote.get(k) for k in QUOTE_FIELDS[1:]}}
+            tweet = next(t for t in by_article[quote["present"][0]]
+                         if t.order == quote["orders"][quote["present"][0]])
+            row["url"] = tweet.url
+            for article_id, lang in langs.items():
+                row.setdefault(f"text_{lang}", quote["texts"].get(article_id))
+            rows.append(row)
+    if group:  # the same columns in every row, whatever languages each group has
+        columns = dict.fromkeys(k for row in rows for k in row)
+        rows = [{k: row.get(k) for k in columns} for row in rows]
+    return rows
+
+
+def arrow_table(rows: list[dict[str, Any]]) -> Any:
+    """A pyarrow Table of tweet or quote rows with fixed types (lists of strings stay lists
+    of strings even when every list is empty)."""
+    import pyarrow as pa
+
+    names = list(rows[0]) if rows else TWEET_FIELDS
+    lists = {"hashtags", "mentions", "urls", "cashtags", "present", "missing"}
+    ints = {"order", "unit"}
+    schema = pa.schema([
+        (n, pa.list_(pa.string()) if n in lists else pa.int64() if n in ints else pa.string())
+        for n in names
+    ])
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def write_tweets(rows: list[dict[str, Any]], fmt: str, out: str | None = None) -> None:
+    """Write rows as ``jsonl``, ``csv`` (to stdout when ``out`` is None) or ``parquet``."""
+    import sys
+
+    from .export import OutputError, atomic_open, jsonl_lines, write_csv, write_jsonl
+
+    fields = list(rows[0]) if rows else TWEET_FIELDS
+    if fmt == "parquet":
+        if not out:
+            raise OutputError(None, "Parquet output needs a file: add -o OUT.parquet")
+        try:
+            import pyarrow.parquet as pq
+        except ImportError as exc:
+            raise OutputError(out, "Parquet output needs pyarrow: pip install "
+                                   "'cxcorpus[parquet]'") from exc
+        with atomic_open(out, "wb") as handle:
+            pq.write_table(arrow_table(rows), handle)
+    elif out:
+        write_jsonl(rows, out) if fmt == "jsonl" else write_csv(rows, out, fields)
+    elif fmt == "jsonl":
+        sys.stdout.writelines(jsonl_lines(rows))
+    else:
+        import csv
+
+        from .export import _csv_value
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: _csv_value(r.get(k)) for k in fields} for r in rows)
+
+
+def export_tweets(paths: list[str], fmt: str = "jsonl", out: str | None = None,
+                  *, group: bool = False) -> int:
+    """Extract, link and write the tweets of ``paths``; returns the number of rows."""
+    rows = tweet_rows(paths, group=group)
+    write_tweets(rows, fmt, out)
+    return len(rows)
