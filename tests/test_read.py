@@ -17,46 +17,46 @@ from .conftest import CORPUS, DATA
 SEEDS = {
     # 46 non-blank lines: title, date line with a glued sentence, 12 tweets of 2 lines each,
     # 20 more body lines.
-    "cx-tweetchat.tr": dict(
-        lang="tr",
-        published=dt.date(2019, 10, 25),
-        title="#CXTweetChat perakendenin işini doğru yaptığını, sosyal platformların "
+    "cx-tweetchat.tr": {
+        "lang": "tr",
+        "published": dt.date(2019, 10, 25),
+        "title": "#CXTweetChat perakendenin işini doğru yaptığını, sosyal platformların "
         "gevşemesini sağladı",
-        kinds=dict(title=1, heading=0, body=21, tweet=12, metadata=1),
-    ),
+        "kinds": {"title": 1, "heading": 0, "body": 21, "tweet": 12, "metadata": 1},
+    },
     # title, date line, 21 paragraphs, then four closing lines of its own (the first a heading).
-    "cx-tweetchat.de": dict(
-        lang="de",
-        published=dt.date(2019, 10, 25),
-        title="#CXTweetChat enthüllt den Einzelhandel, der es richtig macht, und soziale "
+    "cx-tweetchat.de": {
+        "lang": "de",
+        "published": dt.date(2019, 10, 25),
+        "title": "#CXTweetChat enthüllt den Einzelhandel, der es richtig macht, und soziale "
         "Plattformen, die loslassen",
-        kinds=dict(title=1, heading=1, body=24, tweet=0, metadata=1),
-    ),
+        "kinds": {"title": 1, "heading": 1, "body": 24, "tweet": 0, "metadata": 1},
+    },
     # Same shape as the Turkish version, plus one stray blank line.
-    "cx-tweetchat.it": dict(
-        lang="it",
-        published=dt.date(2019, 10, 25),
-        title="#CXTweetChat svela la vendita al dettaglio che fa bene, le piattaforme social "
+    "cx-tweetchat.it": {
+        "lang": "it",
+        "published": dt.date(2019, 10, 25),
+        "title": "#CXTweetChat svela la vendita al dettaglio che fa bene, le piattaforme social "
         "che si scatenano",
-        kinds=dict(title=1, heading=0, body=21, tweet=12, metadata=1),
-    ),
+        "kinds": {"title": 1, "heading": 0, "body": 21, "tweet": 12, "metadata": 1},
+    },
     # 42 paragraphs: the kicker "Perspektif" as title, 4 section headings, 37 paragraphs.
-    "twitter-customer-conversation.tr": dict(
-        lang="tr",
-        published=None,
-        title="Perspektif",
-        kinds=dict(title=0 + 1, heading=4, body=37, tweet=0, metadata=0),
-    ),
+    "twitter-customer-conversation.tr": {
+        "lang": "tr",
+        "published": None,
+        "title": "Perspektif",
+        "kinds": {"title": 1, "heading": 4, "body": 37, "tweet": 0, "metadata": 0},
+    },
     # 37 lines; the first is a full paragraph (no title survived), 6 section headings.
-    "customer-always-right.tr": dict(
-        lang="tr",
-        published=None,
-        title=None,
-        kinds=dict(title=0, heading=6, body=31, tweet=0, metadata=0),
-    ),
+    "customer-always-right.tr": {
+        "lang": "tr",
+        "published": None,
+        "title": None,
+        "kinds": {"title": 0, "heading": 6, "body": 31, "tweet": 0, "metadata": 0},
+    },
 }
 
-WORD = re.compile(r"\w+")
+WORD = re.compile(r"[^\W\d_]+|\d+")  # letters and digits apart: "2019-10-25Henüz"
 
 
 @pytest.mark.parametrize("article_id", sorted(SEEDS))

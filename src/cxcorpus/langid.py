@@ -30,7 +30,7 @@ def _factory():
 
 
 def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of ``text`` (``zh-cn`` style codes for Chinese), None if it cannot tell."""
+    """ISO 639-1 code of ``text`` (``zh`` for either Chinese script), None if it cannot tell."""
     cleaned = _NOISE.sub(" ", text)
     if sum(c.isalpha() for c in cleaned) < 3:
         return None
@@ -39,7 +39,7 @@ def detect_language(text: str) -> str | None:
     detector = _factory().create()
     detector.append(cleaned)
     try:
-        return detector.detect()
+        return detector.detect().split("-")[0]
     except LangDetectException:
         return None
 
