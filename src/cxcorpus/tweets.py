@@ -69,7 +69,7 @@ def parse_attribution(line: str, lang: str | None = None) -> Attribution | None:
     match = _ATTRIBUTION.match(line)
     if not match:
         return None
-    rest = " ".join(match["rest"].split())
+    rest = match["rest"].strip()
     problems = []
     date = None
     if rest:

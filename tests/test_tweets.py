@@ -1,0 +1,346 @@
+"""Quoted tweets on the real seeds, on hand-written embeds, and on broken input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cxcorpus.cli import main
+from cxcorpus.model import Alignment, Article, Bead, Signature, Unit
+from cxcorpus.read import parse_article, read_article
+from cxcorpus.tweets import (
+    TWEET_FIELDS,
+    TweetWarning,
+    article_mentions,
+    extract_tweets,
+    link_quotes,
+    parse_attribution,
+    parse_embed,
+    tweet_records,
+    unit_map_from_alignment,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+EMBEDS = Path(__file__).parent / "data/tweets/embeds.html"
+
+# Read off corpus/cx-tweetchat.tr.txt and .it.txt: (line of the tweet's text, author,
+# handle, hashtags of the Turkish text, hashtags of the Italian text). Every attribution
+# line is dated 27 September 2019: "27 Eylül 2019" in Turkish, "27 settembre 2019" in Italian.
+SEED_TWEETS = [
+    (6, "Jenn Vande Zande", "jennvzande", ["CXtweetchat"], ["CXtweetchat"]),
+    (10, "Jason Rose", "rosejason", ["CXTweetchat"], ["CXTweetchat"]),
+    (14, "Ratul Shah", "Ratul", [], []),
+    (17, "Jenn Vande Zande", "jennvzande", ["cxtweetchat"], ["cxtweetchat"]),
+    (20, "Stephanie Thum, CCXP", "stephaniethum", ["CXTweetchat"], ["CXTweetchat"]),
+    (23, "Tracey Wallace", "TraceWall", ["CXTweetchat"], ["CXTweetchat"]),
+    (28, "Federica De Monte", "federicademonte", ["CXTweetchat"], ["CXTweetchat"]),
+    (32, "Michael Joseph", "LoneDigiMarketr", ["CXTweetSohbet"], ["CXTweetChat"]),
+    (36, "Shalini Mitha", "shalinimitha", ["cxtweetchat"], ["cxtweetchat"]),
+    (39, "Michael Joseph", "LoneDigiMarketr", ["CXTweetSohbet"], ["CXTweetChat"]),
+    (43, "Tracey Wallace", "TraceWall", ["CXTweetchat"], ["CXTweetchat"]),
+    (46, "Shalini Mitha", "shalinimitha", ["CXTweetchat", "SAP_CX"], ["CXTweetchat", "SAP_CX"]),
+]
+DATE_TEXT = {"tr": "27 Eylül 2019", "it": "27 settembre 2019"}
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return {p.name[:-4]: read_article(p) for p in sorted(CORPUS.glob("*.txt"))}
+
+
+@pytest.mark.parametrize("article_id,count", [
+    ("cx-tweetchat.tr", 12), ("cx-tweetchat.it", 12), ("cx-tweetchat.de", 0),
+    ("twitter-customer-conversation.tr", 0), ("customer-always-right.tr", 0),
+])
+def test_number_of_tweets_per_seed(seeds, article_id, count):
+    assert len(extract_tweets(seeds[article_id])) == count
+
+
+@pytest.mark.parametrize("lang", ["tr", "it"])
+def test_seed_tweets_author_handle_date_hashtags(seeds, lang):
+    article = seeds[f"cx-tweetchat.{lang}"]
+    lines = (CORPUS / f"cx-tweetchat.{lang}.txt").read_text("utf-8").splitlines()
+    tweets = extract_tweets(article)
+    units = {u.index: u for u in article.units}
+    for order, (tweet, row) in enumerate(zip(tweets, SEED_TWEETS, strict=True)):
+        line, name, handle, tags_tr, tags_it = row
+        assert tweet.order == order
+        assert units[tweet.unit].kind == "tweet" and units[tweet.unit].line == line
+        assert tweet.text == lines[line - 1]
+        assert (tweet.author_name, tweet.author_handle) == (name, handle)
+        assert (tweet.date, tweet.date_text) == ("2019-09-27", DATE_TEXT[lang])
+        assert tweet.hashtags == (tags_tr if lang == "tr" else tags_it)
+        assert tweet.article == f"cx-tweetchat.{lang}" and tweet.lang == lang
+        assert tweet.status_id is None and tweet.url is None  # plain text has no links
+
+
+def test_seed_tweet_mentions_and_urls(seeds):
+    tweets = extract_tweets(seeds["cx-tweetchat.tr"])
+    assert tweets[2].mentions == ["stephaniethum"]  # "Merhaba @stephaniethum."
+    assert tweets[5].mentions == ["renttherunway", "SAP_CX"]
+    assert tweets[10].mentions == ["everlane", "andieswim", "SAP_CX"]  # "⁰@SAP_CX" too
+    assert tweets[4].urls == ["https://t.co/5etj3ZvTtB"]
+    assert [t for t in tweets if t.cashtags] == []
+
+
+def test_records_follow_the_contract(seeds):
+    records = tweet_records(extract_tweets(seeds["cx-tweetchat.it"]))
+    assert all(list(r) == TWEET_FIELDS for r in records)
+    assert json.loads(json.dumps(records[0]))["author_handle"] == "jennvzande"
+
+
+def test_link_quotes_across_translations(seeds):
+    group = {i: extract_tweets(seeds[i]) for i in
+             ("cx-tweetchat.tr", "cx-tweetchat.de", "cx-tweetchat.it")}
+    quotes = link_quotes(group)
+    assert len(quotes) == 12
+    for quote, tr, it in zip(quotes, group["cx-tweetchat.tr"], group["cx-tweetchat.it"],
+                             strict=True):
+        assert quote["present"] == ["cx-tweetchat.tr", "cx-tweetchat.it"]
+        assert quote["missing"] == ["cx-tweetchat.de"]
+        assert tr.quote_id == it.quote_id == quote["quote_id"]
+        assert tr.order == it.order and tr.author_handle == it.author_handle
+    assert len({q["quote_id"] for q in quotes}) == 12
+
+
+def test_link_quotes_prefers_status_id_then_alignment(seeds):
+    tr = extract_tweets(seeds["cx-tweetchat.tr"])
+    it = extract_tweets(seeds["cx-tweetchat.it"])
+    # The Italian version lost the year of the first date: handle+date+occurrence no longer
+    # agree for Jenn's two tweets, but an alignment of the units still links them.
+    it[0].date = None
+    tr[4].status_id = "1177000000000000001"  # known in one version only
+    beads = [Bead((i,), (i,), 0.9) for i in range(len(seeds["cx-tweetchat.tr"].aligned_units))]
+    alignment = Alignment(beads, [], [], Signature("test", "0"), "cx-tweetchat.tr",
+                          "cx-tweetchat.it")
+    quotes = link_quotes({"cx-tweetchat.tr": tr, "cx-tweetchat.it": it},
+                         unit_map_from_alignment(alignment))
+    assert len(quotes) == 12
+    assert [t.quote_id for t in tr] == [t.quote_id for t in it]
+    assert tr[4].quote_id == "q-1177000000000000001"
+
+
+def test_link_never_joins_two_tweets_of_one_article(seeds):
+    tr = extract_tweets(seeds["cx-tweetchat.tr"])
+    for tweet in tr:
+        tweet.status_id = "1"  # nonsense: every tweet claims one status id
+    quotes = link_quotes({"cx-tweetchat.tr": tr})
+    assert len(quotes) == 12
+
+
+def test_article_mentions_from_cleaned_html_leftovers(seeds):
+    found = article_mentions(seeds["twitter-customer-conversation.tr"])
+    assert [(m["handle"], m["line"]) for m in found] == [("JonSymons", 49)]
+    assert found[0]["url"] == "https://twitter.com/intent/user?screen_name=JonSymons"
+    unit = next(u for u in seeds["twitter-customer-conversation.tr"].units if u.line == 49)
+    start, end = found[0]["indices"]
+    assert unit.text[start:end] == "@JonSymons"
+    assert article_mentions(seeds["cx-tweetchat.tr"]) == []  # its @s are all in tweets
+
+
+# --- attribution lines -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("line,name,handle,date_text,date", [
+    ("— Jenn Vande Zande (@jennvzande) 27 Eylül 2019", "Jenn Vande Zande", "jennvzande",
+     "27 Eylül 2019", dt.date(2019, 9, 27)),
+    ("&mdash; Jason Rose (@rosejason) 27 settembre 2019", "Jason Rose", "rosejason",
+     "27 settembre 2019", dt.date(2019, 9, 27)),
+    ("-Ratul Shah (@Ratul) September 27, 2019", "Ratul Shah", "Ratul", "September 27, 2019",
+     dt.date(2019, 9, 27)),
+    ("– Müller, Jörg 🚀 [CX] @ Home (@old) (@joerg_cx) 27. September 2019",
+     "Müller, Jörg 🚀 [CX] @ Home (@old)", "joerg_cx", "27. September 2019",
+     dt.date(2019, 9, 27)),
+    ("—Ana (@ana_cx)3 de septiembre de 2019", "Ana", "ana_cx", "3 de septiembre de 2019",
+     dt.date(2019, 9, 3)),
+    ("— Ana (@ana_cx)", "Ana", "ana_cx", None, None),
+])
+def test_parse_attribution(line, name, handle, date_text, date):
+    parts = parse_attribution(line)
+    assert (parts.name, parts.handle, parts.date_text, parts.date) == (
+        name, handle, date_text, date)
+
+
+@pytest.mark.parametrize("line", [
+    "- a list item that mentions @someone in passing",
+    "- see (@handle) for more on this topic, which we discuss below",
+    "Jenn Vande Zande (@jennvzande) 27 Eylül 2019",  # no dash
+    "— Jenn Vande Zande 27 Eylül 2019",  # no handle
+    "Significa ammettere di aver sbagliato — via e-mail, social, telefonata.",
+])
+def test_prose_is_no_attribution(line):
+    assert parse_attribution(line) is None
+
+
+def test_attribution_problems_are_named_not_guessed():
+    bad = parse_attribution("— Jenn (@jenn-vz!) 27 Eylül 2019")
+    assert bad.handle is None and bad.name == "Jenn" and bad.date == dt.date(2019, 9, 27)
+    assert any("malformed handle" in p for p in bad.problems)
+    odd = parse_attribution("— Jenn (@jennvzande) 27 Foo 2019")
+    assert odd.date is None and odd.date_text == "27 Foo 2019"
+    assert any("not understood" in p for p in odd.problems)
+
+
+# --- embeds ----------------------------------------------------------------------------
+
+
+def _embeds():
+    soup = BeautifulSoup(EMBEDS.read_text("utf-8"), "html.parser")
+    return [parse_embed(b) for b in soup.find_all("blockquote", class_="twitter-tweet")]
+
+
+def test_parse_embed_in_four_date_languages():
+    tr, de, it, en, es, cut = _embeds()
+    assert tr["author_name"] == "Ayşe Yılmaz, CX Lead 🚀"
+    assert tr["author_handle"] == "AyseYilmaz"
+    assert tr["text"] == ("Müşteri deneyimi bir takım sporudur #CXDay\n"
+                          "Ekip: @ayse_cx https://t.co/AbC123xyZ")
+    assert tr["status_id"] == "1177638422134583296"
+    assert tr["status_url"] == "https://twitter.com/AyseYilmaz/status/1177638422134583296"
+    assert de["author_name"] == "Jörg [CX] @ Home"
+    assert de["status_url"] == "https://twitter.com/joerg_cx/status/1177640012345678901"
+    dates = [(e["date_text"], e["date"], e["lang"]) for e in (tr, de, it, en, es)]
+    assert dates == [
+        ("27 Eylül 2019", "2019-09-27", "tr"),
+        ("27. September 2019", "2019-09-27", "de"),
+        ("27 settembre 2019", "2019-09-27", "it"),
+        ("September 27, 2019", "2019-09-27", "en"),
+        ("3 de septiembre de 2019", "2019-09-03", "es"),
+    ]
+    assert es["status_id"] is None and "no status link" in es["problems"]
+    assert cut["text"] == "This tweet was cut off before its attribution"
+    assert cut["author_handle"] is None and cut["date"] is None and cut["attribution"] is None
+
+
+def test_parse_embed_from_a_string_and_leaves_the_tag_alone():
+    html = ('<blockquote class="twitter-tweet"><p lang="en">a<br>b</p>&mdash; X (@x) '
+            '<a href="https://x.com/x/status/42?s=20">May 1, 2020</a></blockquote>')
+    found = parse_embed(html)
+    assert (found["text"], found["status_id"], found["date"]) == ("a\nb", "42", "2020-05-01")
+    tag = BeautifulSoup(html, "html.parser").blockquote
+    parse_embed(tag)
+    assert tag.find("br") is not None
+
+
+def test_embeds_through_the_reader():
+    with pytest.warns(TweetWarning, match=r"embeds\.html:\d+: tweet no attribution"):
+        tweets = extract_tweets(read_article(EMBEDS))
+    assert [t.author_handle for t in tweets] == [
+        "AyseYilmaz", "joerg_cx", "federicademonte", "shalinimitha", "ana_cx", None]
+    assert tweets[0].hashtags == ["CXDay"] and tweets[0].mentions == ["ayse_cx"]
+    assert tweets[1].cashtags == ["SAP"]
+    assert tweets[0].quote_id == "q-1177638422134583296"
+
+
+# --- bad input -------------------------------------------------------------------------
+
+BAD = """Başlık
+Bu yazı kötü alıntılar içeriyor.
+Tarihsiz bir tweet #CX
+— Jenn Vande Zande (@jennvzande)
+Ara paragraf, noktalı.
+Kötü kullanıcı adı
+— Jenn (@jenn-vz!) 27 Eylül 2019
+Bir paragraf daha, noktalı.
+Garip tarih
+— Jenn (@jennvzande) 27 Foo 2019
+"""
+
+
+def test_bad_attributions_warn_with_article_and_line():
+    article = parse_article(BAD, path="bad.tr.txt", article_id="bad.tr")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tweets = extract_tweets(article)
+    messages = [str(w.message) for w in caught if w.category is TweetWarning]
+    assert len(tweets) == 3
+    assert (tweets[0].date, tweets[0].date_text, tweets[0].author_handle) == (
+        None, None, "jennvzande")
+    assert tweets[1].author_handle is None and tweets[1].author_name == "Jenn"
+    assert (tweets[2].date, tweets[2].date_text) == (None, "27 Foo 2019")
+    assert any(m.startswith("bad.tr.txt:3:") and "no date" in m for m in messages)
+    assert any(m.startswith("bad.tr.txt:6:") and "malformed handle" in m for m in messages)
+    assert any(m.startswith("bad.tr.txt:9:") and "not understood" in m for m in messages)
+
+
+def test_truncated_blockquote_does_not_crash():
+    found = parse_embed('<blockquote class="twitter-tweet"><p lang="tr" dir="ltr">Yarım')
+    assert found["text"] == "Yarım" and found["author_name"] is None
+    assert parse_embed("<blockquote")["text"] is None
+
+
+# --- nothing invented ------------------------------------------------------------------
+
+_line_text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=60)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=_line_text,
+    name=_line_text,
+    handle=st.text("abcXYZ_09-!é", min_size=0, max_size=22),
+    date_text=st.one_of(
+        st.just(""),
+        st.dates().map(lambda d: f"{d.day} Eylül {d.year}"),
+        st.dates().map(lambda d: f"{d.day}. September {d.year}"),
+        _line_text,
+    ),
+    dash=st.sampled_from(["—", "&mdash;", "-", "–", "— "]),
+)
+def test_extractor_never_returns_a_value_not_in_the_input(text, name, handle, date_text, dash):
+    attribution = f"{dash}{name} (@{handle}) {date_text}".strip()
+    source = f"{text}\n{attribution}"
+    unit = Unit("tweet", source, index=0, line=1,
+                data={"tweet_text": text, "attribution": attribution})
+    article = Article("a.tr", "a.tr.txt", "tr", None, None, [unit])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (tweet,) = extract_tweets(article)
+    for field in ("text", "author_name", "author_handle", "date_text", "status_id", "url"):
+        value = getattr(tweet, field)
+        assert value is None or value in source, field
+    for field in ("hashtags", "mentions", "urls", "cashtags"):
+        assert all(value in text for value in getattr(tweet, field)), field
+    if tweet.date is not None:  # a date only where a date was written
+        assert tweet.date_text is not None
+        day = dt.date.fromisoformat(tweet.date)
+        assert str(day.year) in tweet.date_text
+
+
+# --- CLI -------------------------------------------------------------------------------
+
+
+def test_cli_tweets_jsonl_and_group(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["tweets", str(CORPUS / "cx-tweetchat.tr.txt"),
+                                  str(CORPUS / "cx-tweetchat.de.txt"),
+                                  str(CORPUS / "cx-tweetchat.it.txt")])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert len(rows) == 24 and all(list(r) == TWEET_FIELDS for r in rows)
+    assert [r["article"] for r in rows] == ["cx-tweetchat.tr"] * 12 + ["cx-tweetchat.it"] * 12
+    out = tmp_path / "quotes.csv"
+    result = runner.invoke(main, ["tweets", str(CORPUS), "--group", "--format", "csv",
+                                  "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    import csv
+
+    quotes = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(quotes) == 12
+    assert all(q["missing"] == "cx-tweetchat.de" and q["text_de"] == "" for q in quotes)
+    assert quotes[4]["author_name"] == "Stephanie Thum, CCXP"
+    assert quotes[4]["text_it"].startswith("Cavolo, sì.")
+
+
+def test_cli_parquet_needs_an_output_file():
+    result = CliRunner().invoke(main, ["tweets", str(CORPUS), "--format", "parquet"])
+    assert result.exit_code == 2 and "needs a file" in result.output
