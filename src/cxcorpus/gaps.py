@@ -1,0 +1,218 @@
+"""What one version has and another lacks: missing units, missing sentences, and pairs
+so unlike that they are probably different texts.
+
+A unit is missing on the other side when it sits in a 1-0/0-1 bead, or when it sits in a
+merged bead but none of its sentences finds a counterpart there (the aligner may fold a
+quoted tweet into the paragraph next to it; aligning the bead's sentences undoes that).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Alignment, Article, NwayAlignment
+
+# A paired bead below this confidence is probably two different texts, not a translation.
+# Chosen from the seeds (scripts/bench_build.py prints the figures): the TR-IT unit pairs,
+# true translations, score 0.40 at least (5th percentile 0.51); a TR unit scored against a
+# wrong IT unit of the same article scores 0.21 at the 95th and 0.32 at the 99th percentile.
+LOW_CONFIDENCE = 0.3
+# The skip cost for aligning when looking for gaps (aligner default 0.7): with 0.7 the
+# aligner folds most of the 12 quoted tweets TR has and DE lacks into neighbouring
+# paragraphs; with 0.5 every one is a 1-0 bead, and TR-IT stays 1-1 throughout.
+GAP_SKIP = 0.5
+# A unit is peeled off a merged bead when dropping it raises the cosine by this much.
+PEEL_MARGIN = 0.01
+
+
+def find_gaps(src: Article, tgt: Article, alignment: Alignment | None = None,
+              encoder: Any = None, *, sentences: bool = True,
+              low_confidence: float = LOW_CONFIDENCE) -> list[dict[str, Any]]:
+    """Every passage that one of two versions has and the other lacks, in reading order.
+
+    Records: ``{"side", "level", "unit", "text", "kind", "article", "lang", "reason",
+    "score"}`` plus ``sentence`` (index inside the unit) at sentence level. ``reason`` is
+    ``"no_counterpart"`` or ``"low_confidence"`` (a paired unit that is probably a
+    different text). ``sentences=False`` skips the sentence-level pass.
+    """
+    from .align import align_articles
+    from .embed import get_encoder
+
+    encoder = encoder or get_encoder()
+    if alignment is None:
+        alignment = align_articles(src, tgt, encoder, skip=GAP_SKIP)
+    sides = {"src": src, "tgt": tgt}
+    records: list[dict[str, Any]] = []
+    for bead in alignment.beads:
+        if not bead.src or not bead.tgt:
+            for side, units in (("src", bead.src), ("tgt", bead.tgt)):
+                records += [_unit_record(sides[side], side, u, "no_counterpart", None)
+                            for u in units]
+            continue
+        if sentences:
+            records += _inside_bead(src, tgt, bead, encoder, low_confidence)
+        elif bead.score is not None and bead.score < low_confidence:
+            records += _low(src, tgt, bead.src, bead.tgt, bead.score)
+    return records
+
+
+def _inside_bead(src: Article, tgt: Article, bead: Any, encoder: Any,
+                 low_confidence: float) -> list[dict[str, Any]]:
+    """Peel off the units a merged bead does not need, then align the rest's sentences."""
+    if bead.score is not None and bead.score < low_confidence:
+        return _low(src, tgt, bead.src, bead.tgt, bead.score)
+    s_keep, t_keep = peel(_texts(src, bead.src), _texts(tgt, bead.tgt), encoder)
+    s_core = tuple(bead.src[k] for k in s_keep)
+    t_core = tuple(bead.tgt[k] for k in t_keep)
+    records = [_unit_record(src, "src", u, "no_counterpart", None)
+               for u in bead.src if u not in s_core]
+    records += [_unit_record(tgt, "tgt", u, "no_counterpart", None)
+                for u in bead.tgt if u not in t_core]
+    records += _missing_sentences(src, tgt, s_core, t_core, encoder)
+    return sorted(records, key=lambda r: (r["side"] != "src", r["unit"], r.get("sentence", -1)))
+
+
+def peel(src_texts: list[str], tgt_texts: list[str], encoder: Any,
+         margin: float = PEEL_MARGIN) -> tuple[list[int], list[int]]:
+    """The units of a merged bead worth keeping: positions on each side.
+
+    Greedily drops the unit (on either side, at least one left per side) whose removal
+    raises the cosine of the two sides' joined texts most, while it rises by ``margin``.
+    A quoted tweet folded into a paragraph is dropped; half of a split paragraph is not.
+    """
+    import numpy as np
+
+    keep = [list(range(len(src_texts))), list(range(len(tgt_texts)))]
+    texts = [src_texts, tgt_texts]
+
+    def sims(options: list[tuple[list[int], list[int]]]) -> np.ndarray:
+        joined = [" ".join(texts[0][k] for k in s) for s, _ in options]
+        joined += [" ".join(texts[1][k] for k in t) for _, t in options]
+        vecs = encoder.encode(joined)
+        n = len(options)
+        return np.einsum("ij,ij->i", vecs[:n], vecs[n:])
+
+    current = float(sims([(keep[0], keep[1])])[0])
+    while len(keep[0]) + len(keep[1]) > 2:
+        options = [(s, t) for side in (0, 1) if len(keep[side]) > 1
+                   for drop in keep[side]
+                   for s, t in [(keep[0], [k for k in keep[1] if k != drop]) if side
+                                else ([k for k in keep[0] if k != drop], keep[1])]]
+        scores = sims(options)
+        best = int(np.argmax(scores))
+        if scores[best] < current + margin:
+            break
+        keep = [list(options[best][0]), list(options[best][1])]
+        current = float(scores[best])
+    return keep[0], keep[1]
+
+
+def _missing_sentences(src: Article, tgt: Article, s_units: tuple[int, ...],
+                       t_units: tuple[int, ...], encoder: Any) -> list[dict[str, Any]]:
+    """Sentences of paired units left in 1-0/0-1 beads when the units' sentences are aligned."""
+    from .align import align
+
+    s_sents = _sentences(src, s_units)
+    t_sents = _sentences(tgt, t_units)
+    if len(s_sents) == 1 and len(t_sents) == 1:
+        return []
+    inner = align([s for _, _, s in s_sents], [t for _, _, t in t_sents], encoder)
+    records = []
+    for bead in inner.beads:
+        if bead.src and bead.tgt:
+            continue
+        for side, article, sents, ks in (("src", src, s_sents, bead.src),
+                                         ("tgt", tgt, t_sents, bead.tgt)):
+            for k in ks:
+                unit, number, text = sents[k]
+                record = _unit_record(article, side, unit, "no_counterpart", None)
+                record.update(level="sentence", sentence=number, text=text)
+                records.append(record)
+    return records
+
+
+def _texts(article: Article, units: tuple[int, ...]) -> list[str]:
+    aligned = article.aligned_units
+    return [_body_text(aligned[u]) for u in units]
+
+
+def _sentences(article: Article, units: tuple[int, ...]) -> list[tuple[int, int, str]]:
+    """(unit index, sentence number, text) for the sentences of some units, in order."""
+    from .segment import split_sentences
+
+    aligned = article.aligned_units
+    found = []
+    for u in units:
+        parts = split_sentences(_body_text(aligned[u]), article.lang) or [aligned[u].text]
+        found += [(u, k, text) for k, text in enumerate(parts)]
+    return found
+
+
+def _body_text(unit: Any) -> str:
+    """A tweet's own text, without its attribution line (which has no translation)."""
+    if unit.kind == "tweet" and unit.data.get("tweet_text"):
+        return unit.data["tweet_text"]
+    return unit.text
+
+
+def _low(src: Article, tgt: Article, s_units: tuple[int, ...], t_units: tuple[int, ...],
+         score: float | None) -> list[dict[str, Any]]:
+    return ([_unit_record(src, "src", u, "low_confidence", score) for u in s_units]
+            + [_unit_record(tgt, "tgt", u, "low_confidence", score) for u in t_units])
+
+
+def _unit_record(article: Article, side: str, unit: int, reason: str,
+                 score: float | None) -> dict[str, Any]:
+    u = article.aligned_units[unit]
+    return {"side": side, "level": "unit", "unit": unit, "text": u.text, "kind": u.kind,
+            "article": article.id, "lang": article.lang, "reason": reason,
+            "score": None if score is None else round(float(score), 4)}
+
+
+def nway_gaps(nway: NwayAlignment, articles: list[Article], encoder: Any = None, *,
+              pair_gaps: dict[tuple[int, int], list[dict[str, Any]]] | None = None,
+              ) -> list[dict[str, Any]]:
+    """For every unit some version lacks: which versions have it and which lack it.
+
+    Compares each pair of versions (``pair_gaps[(i, j)]``, the :func:`find_gaps` records
+    of versions i < j; computed from ``pairwise`` projections of ``nway`` when not given).
+    One record per (version, unit): ``{"article", "lang", "unit", "kind", "text", "row",
+    "have": [ids], "lack": [ids], "reason"}``; ``have`` includes the version itself.
+    """
+    from .align import pairwise
+
+    if pair_gaps is None:
+        pair_gaps = {(i, j): find_gaps(articles[i], articles[j], pairwise(nway, i, j), encoder)
+                     for i in range(len(articles)) for j in range(i + 1, len(articles))}
+    row_of = [{u: r for r, row in enumerate(nway.rows) for u in row[k]}
+              for k in range(len(articles))]
+    lacks: dict[tuple[int, int], dict[str, set]] = {}
+    for (i, j), gaps in pair_gaps.items():
+        for gap in gaps:
+            if gap["level"] != "unit":
+                continue
+            k, other = (i, j) if gap["side"] == "src" else (j, i)
+            entry = lacks.setdefault((k, gap["unit"]), {"lack": set(), "reason": set()})
+            entry["lack"].add(other)
+            entry["reason"].add(gap["reason"])
+    records = []
+    for (k, unit), entry in sorted(lacks.items(), key=lambda e: (row_of[e[0][0]][e[0][1]], e[0])):
+        article = articles[k]
+        u = article.aligned_units[unit]
+        records.append({
+            "article": article.id, "lang": article.lang, "unit": unit, "kind": u.kind,
+            "text": u.text, "row": row_of[k][unit],
+            "have": [a.id for n, a in enumerate(articles) if n not in entry["lack"]],
+            "lack": [articles[n].id for n in sorted(entry["lack"])],
+            "reason": "no_counterpart" if "no_counterpart" in entry["reason"] else "low_confidence",
+        })
+    return records
+
+
+def gap_summary(gaps: list[dict[str, Any]]) -> dict[str, int]:
+    """Counts by ``level:reason:kind`` (e.g. ``unit:no_counterpart:tweet``)."""
+    counts: dict[str, int] = {}
+    for gap in gaps:
+        key = f"{gap['level']}:{gap.get('reason', 'no_counterpart')}:{gap['kind']}"
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items()))
