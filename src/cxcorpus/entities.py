@@ -47,13 +47,16 @@ _HASHTAG_ALNUM = (
     r"[\p{L}\p{M}\p{Nd}_\u200c\u200d\ua67e\u05be\u05f3\u05f4\uff5e\u301c\u309b\u309c"
     r"\u30a0\u30fb\u3003\u0f0b\u0f0c\u00b7]"
 )
+# The spec consumes the character before "#"; a look-behind says the same and is faster.
 _HASHTAG = regex.compile(
-    rf"(?P<before>^|\ufe0e|\ufe0f|(?!{_HASHTAG_ALNUM}|&).)"
+    rf"(?:^|(?<=[\ufe0e\ufe0f])|(?<!{_HASHTAG_ALNUM}|&))"
     rf"{_HASH}(?!\ufe0f|\u20e3)"
     rf"(?P<tag>{_HASHTAG_ALNUM}*[\p{{L}}\p{{M}}]{_HASHTAG_ALNUM}*)",
     regex.IGNORECASE | regex.DOTALL,
 )
 _HASHTAG_END = regex.compile(rf"{_HASH}|://")
+_ANY_HASH = regex.compile(_HASH)
+_ANY_AT = regex.compile(_AT)
 _MENTION = regex.compile(
     r"(?P<before>^|[^a-zA-Z0-9_!#$%&*@＠]|(?:^|[^a-zA-Z0-9_+~.-])(?:rt|RT|rT|Rt):?)"
     rf"{_AT}(?P<name>[a-zA-Z0-9_]{{1,20}})(?P<slug>/[a-zA-Z][a-zA-Z0-9_\-]{{0,24}})?"
@@ -83,14 +86,13 @@ def extract_urls_with_indices(text: str) -> list[dict]:
 
 def extract_hashtags_with_indices(text: str, check_url_overlap: bool = True) -> list[dict]:
     """``[{"hashtag": "CXtweetchat", "indices": [start, end]}]`` (``#`` not in the tag)."""
-    if not text or not regex.search(_HASH, text):
+    if not text or not _ANY_HASH.search(text):
         return []
     tags = []
     for match in _HASHTAG.finditer(text):
         if _HASHTAG_END.match(text, match.end()):
             continue
-        start = match.start() + len(match.group("before"))
-        tags.append({"hashtag": match.group("tag"), "indices": [start, match.end()]})
+        tags.append({"hashtag": match.group("tag"), "indices": [match.start(), match.end()]})
     if check_url_overlap and tags:
         urls = extract_urls_with_indices(text)
         if urls:
@@ -100,7 +102,7 @@ def extract_hashtags_with_indices(text: str, check_url_overlap: bool = True) -> 
 
 def extract_mentions_or_lists_with_indices(text: str) -> list[dict]:
     """``[{"screen_name": ..., "list_slug": "/name" or "", "indices": [start, end]}]``."""
-    if not text or not regex.search(_AT, text):
+    if not text or not _ANY_AT.search(text):
         return []
     found = []
     for match in _MENTION.finditer(text):
