@@ -129,6 +129,26 @@ def test_link_quotes_prefers_status_id_then_alignment(seeds):
     assert tr[4].quote_id == "q-1177000000000000001"
 
 
+def test_link_quotes_with_an_nway_alignment(seeds):
+    from types import SimpleNamespace
+
+    tr = extract_tweets(seeds["cx-tweetchat.tr"])
+    it = extract_tweets(seeds["cx-tweetchat.it"])
+    for tweet in it:  # no handle+date key to fall back on: only the alignment links them
+        tweet.author_handle = tweet.author_name = tweet.date = None
+    n = len(seeds["cx-tweetchat.tr"].aligned_units)
+    rows = [((i,), (), (i,)) for i in range(n)]  # the German version has nothing in these rows
+    nway = SimpleNamespace(rows=rows, ids=["cx-tweetchat.tr", "cx-tweetchat.de",
+                                           "cx-tweetchat.it"])
+    unit_map = unit_map_from_alignment(nway)
+    assert unit_map["cx-tweetchat.de"] == {}
+    quotes = link_quotes({"cx-tweetchat.tr": tr, "cx-tweetchat.de": [], "cx-tweetchat.it": it},
+                         unit_map)
+    assert len(quotes) == 12 and all(q["missing"] == ["cx-tweetchat.de"] for q in quotes)
+    assert [t.quote_id for t in tr] == [t.quote_id for t in it]
+    assert link_quotes({"cx-tweetchat.tr": tr, "cx-tweetchat.it": it}).__len__() == 24
+
+
 def test_link_never_joins_two_tweets_of_one_article(seeds):
     tr = extract_tweets(seeds["cx-tweetchat.tr"])
     for tweet in tr:

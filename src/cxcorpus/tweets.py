@@ -348,8 +348,21 @@ def article_mentions(article: Article) -> list[dict[str, Any]]:
 
 
 def unit_map_from_alignment(alignment: Any) -> dict[str, dict[int, int]]:
-    """A ``unit_map`` for :func:`link_quotes` from a two-way Alignment: both sides' units
-    map to the first source unit of their bead (needs ``src_id`` and ``tgt_id``)."""
+    """A ``unit_map`` for :func:`link_quotes` from an alignment.
+
+    Two-way (``Alignment``, needs ``src_id`` and ``tgt_id``): both sides' units map to the
+    first source unit of their bead. N-way (``NwayAlignment``): every version's units map
+    to their row number. Units without a counterpart are left out.
+    """
+    if hasattr(alignment, "rows"):
+        shared: dict[str, dict[int, int]] = {i: {} for i in alignment.ids}
+        for number, row in enumerate(alignment.rows):
+            if sum(1 for cell in row if cell) < 2:
+                continue
+            for article_id, cell in zip(alignment.ids, row):
+                for unit in cell:
+                    shared[article_id][unit] = number
+        return shared
     src: dict[int, int] = {}
     tgt: dict[int, int] = {}
     for bead in alignment.beads:
