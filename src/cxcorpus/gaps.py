@@ -8,19 +8,16 @@ quoted tweet into the paragraph next to it; aligning the bead's sentences undoes
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from .model import Alignment, Article, NwayAlignment
 
-# A paired bead below this confidence is probably two different texts, not a translation.
-# Chosen from the seeds (scripts/bench_build.py prints the figures): the TR-IT unit pairs,
+# Paired units whose confidence (see ``Confidence``) is below this are probably two
+# different texts, not a translation. Chosen from the seeds (scripts/bench_build.py prints the figures): the TR-IT unit pairs,
 # true translations, score 0.40 at least (5th percentile 0.51); a TR unit scored against a
 # wrong IT unit of the same article scores 0.21 at the 95th and 0.32 at the 99th percentile.
 LOW_CONFIDENCE = 0.3
-# The skip cost for aligning when looking for gaps (aligner default 0.7): with 0.7 the
-# aligner folds most of the 12 quoted tweets TR has and DE lacks into neighbouring
-# paragraphs; with 0.5 every one is a 1-0 bead, and TR-IT stays 1-1 throughout.
-GAP_SKIP = 0.5
 # A unit is peeled off a merged bead when dropping it raises the cosine by this much.
 PEEL_MARGIN = 0.01
 
@@ -40,8 +37,10 @@ def find_gaps(src: Article, tgt: Article, alignment: Alignment | None = None,
 
     encoder = encoder or get_encoder()
     if alignment is None:
-        alignment = align_articles(src, tgt, encoder, skip=GAP_SKIP)
+        alignment = align_articles(src, tgt, encoder)
     sides = {"src": src, "tgt": tgt}
+    judge = Confidence(encoder, _texts(src, range(len(src.aligned_units))),
+                       _texts(tgt, range(len(tgt.aligned_units))))
     records: list[dict[str, Any]] = []
     for bead in alignment.beads:
         if not bead.src or not bead.tgt:
@@ -49,26 +48,46 @@ def find_gaps(src: Article, tgt: Article, alignment: Alignment | None = None,
                 records += [_unit_record(sides[side], side, u, "no_counterpart", None)
                             for u in units]
             continue
-        if sentences:
-            records += _inside_bead(src, tgt, bead, encoder, low_confidence)
-        elif bead.score is not None and bead.score < low_confidence:
-            records += _low(src, tgt, bead.src, bead.tgt, bead.score)
+        records += _inside_bead(src, tgt, bead, encoder, judge, low_confidence, sentences)
     return records
 
 
-def _inside_bead(src: Article, tgt: Article, bead: Any, encoder: Any,
-                 low_confidence: float) -> list[dict[str, Any]]:
-    """Peel off the units a merged bead does not need, then align the rest's sentences."""
-    if bead.score is not None and bead.score < low_confidence:
-        return _low(src, tgt, bead.src, bead.tgt, bead.score)
-    s_keep, t_keep = peel(_texts(src, bead.src), _texts(tgt, bead.tgt), encoder)
+class Confidence:
+    """How surely two texts translate each other, in [0, 1], whatever the aligner's scale.
+
+    Vecalign's normalisation: ``1 - (1 - cos) / m``, where ``m`` is the mean of each
+    text's ``1 - cos`` against every unit of the other document; a translation scores
+    ~0.4-0.8, a stranger from the same article ~0-0.3.
+    """
+
+    def __init__(self, encoder: Any, src_texts: list[str], tgt_texts: list[str]):
+        self.encoder = encoder
+        self.src_mean = encoder.encode(src_texts).mean(0) if src_texts else None
+        self.tgt_mean = encoder.encode(tgt_texts).mean(0) if tgt_texts else None
+
+    def __call__(self, src_text: str, tgt_text: str) -> float:
+        x, y = self.encoder.encode([src_text, tgt_text])
+        norm = 0.5 * ((1.0 - float(x @ self.tgt_mean)) + (1.0 - float(y @ self.src_mean)))
+        return min(1.0, max(0.0, 1.0 - (1.0 - float(x @ y)) / max(norm, 1e-3)))
+
+
+def _inside_bead(src: Article, tgt: Article, bead: Any, encoder: Any, judge: Confidence,
+                 low_confidence: float, sentences: bool) -> list[dict[str, Any]]:
+    """Peel off the units a merged bead does not need; flag a core that is no translation;
+    else align the core's sentences."""
+    s_texts, t_texts = _texts(src, bead.src), _texts(tgt, bead.tgt)
+    s_keep, t_keep = peel(s_texts, t_texts, encoder)
     s_core = tuple(bead.src[k] for k in s_keep)
     t_core = tuple(bead.tgt[k] for k in t_keep)
     records = [_unit_record(src, "src", u, "no_counterpart", None)
                for u in bead.src if u not in s_core]
     records += [_unit_record(tgt, "tgt", u, "no_counterpart", None)
                 for u in bead.tgt if u not in t_core]
-    records += _missing_sentences(src, tgt, s_core, t_core, encoder)
+    score = judge(" ".join(s_texts[k] for k in s_keep), " ".join(t_texts[k] for k in t_keep))
+    if score < low_confidence:
+        records += _low(src, tgt, s_core, t_core, score)
+    elif sentences:
+        records += _missing_sentences(src, tgt, s_core, t_core, encoder)
     return sorted(records, key=lambda r: (r["side"] != "src", r["unit"], r.get("sentence", -1)))
 
 
@@ -131,7 +150,7 @@ def _missing_sentences(src: Article, tgt: Article, s_units: tuple[int, ...],
     return records
 
 
-def _texts(article: Article, units: tuple[int, ...]) -> list[str]:
+def _texts(article: Article, units: Iterable[int]) -> list[str]:
     aligned = article.aligned_units
     return [_body_text(aligned[u]) for u in units]
 
@@ -216,3 +235,32 @@ def gap_summary(gaps: list[dict[str, Any]]) -> dict[str, int]:
         key = f"{gap['level']}:{gap.get('reason', 'no_counterpart')}:{gap['kind']}"
         counts[key] = counts.get(key, 0) + 1
     return dict(sorted(counts.items()))
+
+
+def export_gaps(src_path: str, tgt_path: str, fmt: str = "jsonl", out: str | None = None,
+                encoder: Any = None, cache_dir: str | None = None) -> str | None:
+    """Read two versions, align them and write their gaps as ``jsonl`` or an ``html``
+    report to ``out`` (atomically); without ``out``, return the text instead."""
+    from .align import align_articles
+    from .embed import CachedEncoder, get_encoder
+    from .export import atomic_open, jsonl_lines
+    from .read import read_article
+
+    src, tgt = read_article(src_path), read_article(tgt_path)
+    encoder = encoder or CachedEncoder(get_encoder(), cache_dir)
+    alignment = align_articles(src, tgt, encoder)
+    gaps = find_gaps(src, tgt, alignment, encoder)
+    if fmt == "html":
+        from .report import from_alignment, render_report
+
+        text = render_report([src, tgt], from_alignment(alignment, src, tgt), {(0, 1): gaps},
+                             title=f"{src.id} / {tgt.id}")
+    elif fmt == "jsonl":
+        text = "".join(jsonl_lines(gaps))
+    else:
+        raise ValueError(f"format must be 'jsonl' or 'html', not {fmt!r}")
+    if out is None:
+        return text
+    with atomic_open(out) as handle:
+        handle.write(text)
+    return None

@@ -36,6 +36,8 @@ z-index:2}
 border-bottom:1px solid var(--line);padding:.5rem 0}
 .row.head{font-weight:600;border-bottom:2px solid var(--fg)}
 .num{color:var(--muted);font-size:.8rem}
+.num span{display:block}
+.cell.empty{color:var(--muted);font-size:.8rem}
 .cell{min-width:0;overflow-wrap:anywhere}
 .cell p{margin:0 0 .4rem}
 .unit.title{font-weight:700;font-size:1.05rem}
@@ -60,6 +62,8 @@ body{padding:.6rem}
 .row{grid-template-columns:minmax(0,1fr);gap:.3rem}
 .row.head{display:none}
 .lang{display:inline-block;font-size:.75rem;font-weight:700;color:var(--muted);margin-right:.3rem}
+.num span{display:inline;margin-left:.4rem}
+
 }
 """
 
@@ -109,28 +113,37 @@ def render_report(articles: list[Article], nway: NwayAlignment, pair_gaps: PairG
             unit_gaps.get((a.id, u), {}).get("reason") == "low_confidence"
             for a, cell in zip(articles, row) for u in cell)
         low_rows += low
-        cells, gap = [], low
-        for a, cell in zip(articles, row):
-            if not cell:
-                gap = True
-                cells.append(f'<div class="cell missing" data-lang="{escape(labels[a.id])}">'
-                             f'<span class="lang">{escape(labels[a.id])}</span>'
-                             f'missing in {escape(labels[a.id])}</div>')
-                continue
-            parts = []
-            for u in cell:
-                unit = a.aligned_units[u]
-                note = unit_gaps.get((a.id, u))
-                marks = sentence_gaps.get((a.id, u), [])
-                gap = gap or bool(note) or bool(marks)
-                parts.append(_unit_html(unit, by_unit.get((a.id, u)), note, marks, labels))
-            cells.append(f'<div class="cell" data-lang="{escape(labels[a.id])}">'
-                         f'<span class="lang">{escape(labels[a.id])}</span>{"".join(parts)}</div>')
-        classes = "row body-row" + (" gap" if gap else "") + (" low" if low else "")
-        shown = "" if score is None else f"<br>{score:.2f}"
-        flag = "<br>low confidence" if low else ""
-        rows_html.append(f'<div class="{classes}" data-row="{r}"><div class="num">{r}{shown}'
-                         f'{flag}</div>{"".join(cells)}</div>')
+        parts = display_rows(articles, row, unit_gaps)
+        for part, cells in enumerate(parts):
+            lacked = {i for a, cell in zip(articles, cells) for u in cell
+                      for i in unit_gaps.get((a.id, u), {}).get("lack", [])}
+            html_cells, gap = [], low
+            for a, cell in zip(articles, cells):
+                label = escape(labels[a.id])
+                if not cell:
+                    missing = a.id in lacked or len(parts) == 1
+                    gap = gap or missing
+                    note = f"missing in {label}" if missing else "(see the row above)"
+                    html_cells.append(f'<div class="cell{" missing" if missing else " empty"}" '
+                                      f'data-lang="{label}"><span class="lang">{label}</span>'
+                                      f"{note}</div>")
+                    continue
+                units_html = []
+                for u in cell:
+                    note = unit_gaps.get((a.id, u))
+                    marks = sentence_gaps.get((a.id, u), [])
+                    gap = gap or bool(note) or bool(marks)
+                    units_html.append(_unit_html(a.aligned_units[u], by_unit.get((a.id, u)),
+                                                 note, marks, labels))
+                html_cells.append(f'<div class="cell" data-lang="{label}">'
+                                  f'<span class="lang">{label}</span>{"".join(units_html)}</div>')
+            classes = "row body-row" + (" gap" if gap else "") + (" low" if low else "")
+            paired = sum(bool(cell) for cell in cells) > 1
+            shown = "" if score is None or not paired else f" <span class=\"score\">{score:.2f}</span>"
+            flag = (' <span class="flag" title="low confidence: probably different texts">'
+                    "low</span>") if low else ""
+            rows_html.append(f'<div class="{classes}" data-row="{r}" data-part="{part}">'
+                             f'<div class="num">{r}{shown}{flag}</div>{"".join(html_cells)}</div>')
     head = "".join(f'<div>{escape(labels[a.id])} · {escape(a.id)}</div>' for a in articles)
     summary = _summary_html(articles, nway, unit_gaps, sentence_gaps, low_rows, labels)
     name = title or (articles[0].group or articles[0].id)
@@ -144,7 +157,8 @@ def render_report(articles: list[Article], nway: NwayAlignment, pair_gaps: PairG
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(name)} — cxcorpus report</title><style>{CSS}</style></head>"
         f'<body><h1>{escape(name)}</h1><p class="meta">{escape(versions)}</p>'
-        f'<p class="meta">signature: {escape(nway.signature.format())}</p>'
+        f'<details class="meta"><summary>signature</summary>{escape(nway.signature.format())}'
+        "</details>"
         f"{summary}"
         '<div class="controls"><label><input type="checkbox" id="only-gaps"> '
         "Show only gaps</label></div>"
@@ -152,6 +166,31 @@ def render_report(articles: list[Article], nway: NwayAlignment, pair_gaps: PairG
         f'<div class="row head"><div>row</div>{head}</div>{"".join(rows_html)}</div>'
         f"<script>{SCRIPT}</script></body></html>\n"
     )
+
+
+def display_rows(articles: list[Article], row: tuple[tuple[int, ...], ...],
+                 unit_gaps: dict[tuple[str, int], dict[str, Any]]) -> list[list[list[int]]]:
+    """Split one n-way row so that passages some version lacks get lines of their own.
+
+    Each version's units before its first matched unit go to a line above, those after
+    its last matched unit to a line below; the matched ones (and any gap between them)
+    stay together. A row with no matched unit at all stays whole.
+    """
+    pre, core, post = [], [], []
+    for a, cell in zip(articles, row):
+        matched = [k for k, u in enumerate(cell) if (a.id, u) not in unit_gaps]
+        if not matched:
+            pre.append([])
+            core.append(list(cell))
+            post.append([])
+            continue
+        first, last = matched[0], matched[-1]
+        pre.append(list(cell[:first]))
+        core.append(list(cell[first:last + 1]))
+        post.append(list(cell[last + 1:]))
+    if not any((a.id, u) not in unit_gaps for a, cell in zip(articles, row) for u in cell):
+        return [[list(cell) for cell in row]]
+    return [part for part in (pre, core, post) if any(part)]
 
 
 def _labels(articles: list[Article]) -> dict[str, str]:

@@ -1,0 +1,260 @@
+"""The main job: a corpus folder -> alignments, tweets, gaps, reports and a summary.
+
+Everything is written into a temporary folder beside the output and swapped in by rename
+at the end, so an interrupted run leaves the previous output as it was. A lock file
+beside the output refuses a second build writing to the same place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import CxcorpusError
+
+# Aligner options for the build (none: the aligner's defaults, recorded in the signature).
+ALIGN_OPTIONS: dict[str, Any] = {}
+
+
+class BuildError(CxcorpusError):
+    """The output folder cannot be used (locked by another build, not a build output...)."""
+
+
+def build(corpus_path: str | Path, out_dir: str | Path, encoder: Any = None, *,
+          cache_dir: str | Path | None = None, align_options: dict[str, Any] | None = None,
+          sentences: bool = True) -> dict[str, Any]:
+    """Build everything for a corpus into ``out_dir``; returns the summary (also written).
+
+    ``encoder`` defaults to ``get_encoder()``; it is wrapped in a ``CachedEncoder`` under
+    ``cache_dir`` (default ``$CXCORPUS_CACHE`` or ``~/.cache/cxcorpus``), so a second run
+    on an unchanged corpus embeds nothing. ``align_options`` go to ``align_nway``.
+    """
+    from .embed import CachedEncoder, get_encoder
+
+    corpus_path, out = Path(corpus_path), Path(out_dir)
+    _check_places(corpus_path, out)
+    encoder = encoder or get_encoder()
+    if not isinstance(encoder, CachedEncoder):
+        encoder = CachedEncoder(encoder, cache_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with _lock(out):
+        _recover(out)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+        try:
+            summary = _build_into(corpus_path, tmp, encoder, align_options, sentences)
+            summary["out"] = str(out)
+            _write_json(summary, tmp / "summary.json")
+            _swap(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    return summary
+
+
+def _build_into(corpus_path: Path, tmp: Path, encoder: Any, align_options: dict | None,
+                sentences: bool) -> dict[str, Any]:
+    from .align import align_nway, pairwise
+    from .corpus import load_corpus
+    from .export import write_alignment, write_jsonl
+    from .gaps import find_gaps, gap_summary, nway_gaps
+    from .model import Signature
+    from .progress import progress
+    from .report import render_index, render_report, write_report
+    from .tweets import extract_tweets, link_quotes, tweet_records
+
+    options = {**ALIGN_OPTIONS, **(align_options or {})}
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    corpus = load_corpus(corpus_path, encoder=encoder)
+    timings["load"] = time.perf_counter() - start
+    for folder in ("alignments", "report"):
+        (tmp / folder).mkdir()
+    all_tweets, all_gaps, all_nway_gaps, groups = [], [], [], []
+    signature = None
+    for phase in ("align", "gaps", "tweets", "report"):
+        timings[phase] = 0.0
+    for name, ids in progress(list(corpus.groups.items()), desc="building", unit="group"):
+        articles = corpus.group_articles(name)
+        entry: dict[str, Any] = {
+            "name": name, "articles": ids, "langs": [a.lang for a in articles],
+            "units": {a.id: len(a.aligned_units) for a in articles}, "aligned": len(ids) > 1,
+            "pairs": [], "report": None,
+        }
+        t = time.perf_counter()
+        by_article = {a.id: extract_tweets(a) for a in articles}
+        timings["tweets"] += time.perf_counter() - t
+        if len(articles) > 1:
+            t = time.perf_counter()
+            nway = align_nway(articles, encoder, **options)
+            signature = nway.signature
+            pairs = {(i, j): pairwise(nway, i, j)
+                     for i in range(len(articles)) for j in range(i + 1, len(articles))}
+            for (i, j), pair in pairs.items():
+                stem = f"{_safe(articles[i].id)}__{_safe(articles[j].id)}"
+                for fmt in ("jsonl", "tmx"):
+                    write_alignment(pair, tmp / "alignments" / f"{stem}.{fmt}", fmt)
+            timings["align"] += time.perf_counter() - t
+            t = time.perf_counter()
+            pair_gaps = {(i, j): find_gaps(articles[i], articles[j], pair, encoder,
+                                           sentences=sentences)
+                         for (i, j), pair in pairs.items()}
+            group_nway = nway_gaps(nway, articles, pair_gaps=pair_gaps)
+            timings["gaps"] += time.perf_counter() - t
+            for (i, j), gaps in pair_gaps.items():
+                for gap in gaps:
+                    gap.update(group=name, pair=[articles[i].id, articles[j].id])
+                all_gaps += gaps
+                entry["pairs"].append({
+                    "src": articles[i].id, "tgt": articles[j].id,
+                    "alignment": f"alignments/{_safe(articles[i].id)}__{_safe(articles[j].id)}",
+                    "beads": len(pairs[(i, j)].beads), "gaps": gap_summary(gaps),
+                })
+            all_nway_gaps += [{**g, "group": name} for g in group_nway]
+            entry["rows"] = len(nway.rows)
+            entry["gap_count"] = len(group_nway) + sum(
+                1 for gaps in pair_gaps.values() for g in gaps if g["level"] == "sentence")
+            t = time.perf_counter()
+            unit_map = {a.id: {u: r for r, row in enumerate(nway.rows) for u in row[k]}
+                        for k, a in enumerate(articles)}
+            link_quotes(by_article, unit_map)
+            timings["tweets"] += time.perf_counter() - t
+            t = time.perf_counter()
+            report_file = f"{_safe(name)}.html"
+            tweets = [tw for a in articles for tw in by_article[a.id]]
+            write_report(render_report(articles, nway, pair_gaps, tweets, title=name),
+                         tmp / "report" / report_file)
+            entry["report"] = f"report/{report_file}"
+            entry["report_file"] = report_file
+            timings["report"] += time.perf_counter() - t
+        else:
+            link_quotes(by_article)
+        entry["tweets"] = {a.id: len(by_article[a.id]) for a in articles}
+        all_tweets += [tw for a in articles for tw in by_article[a.id]]
+        groups.append(entry)
+    write_jsonl(tweet_records(all_tweets), tmp / "tweets.jsonl")
+    write_jsonl(all_gaps, tmp / "gaps.jsonl")
+    write_jsonl(all_nway_gaps, tmp / "gaps-nway.jsonl")
+    index = render_index(groups, title=f"cxcorpus build of {corpus_path}")
+    write_report(index, tmp / "report" / "index.html")
+    for g in groups:
+        g.pop("report_file", None)
+    if signature is None:
+        signature = Signature(encoder.name, encoder.version, dict(options))
+    timings["total"] = time.perf_counter() - start
+    return {
+        "corpus": str(corpus_path),
+        "grouped_by": corpus.grouped_by,
+        "counts": {
+            "articles": len(corpus.articles),
+            "groups": len(groups),
+            "aligned_groups": sum(g["aligned"] for g in groups),
+            "alignments": sum(len(g["pairs"]) for g in groups),
+            "units": sum(len(a.aligned_units) for a in corpus.articles),
+            "tweets": len(all_tweets),
+            "quotes": len({tw.quote_id for tw in all_tweets}),
+            "gaps": len(all_gaps),
+            "gaps_by_kind": gap_summary(all_gaps),
+            "nway_gaps": len(all_nway_gaps),
+        },
+        "groups": groups,
+        "cache": {"dir": str(encoder.dir), "hits": encoder.hits, "misses": encoder.misses},
+        "timings": {k: round(v, 3) for k, v in timings.items()},
+        "signature": {**signature.to_dict(), "format": signature.format()},
+    }
+
+
+def _safe(name: str) -> str:
+    """An id as a file name: path separators and odd characters become ``_``."""
+    return re.sub(r"[^\w.\-]", "_", name)
+
+
+def _write_json(data: dict[str, Any], path: Path) -> None:
+    from .export import atomic_open
+
+    with atomic_open(path) as out:
+        json.dump(data, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+
+
+def _check_places(corpus_path: Path, out: Path) -> None:
+    """Refuse outputs that would destroy something or be read back as articles."""
+    if not corpus_path.exists():
+        raise BuildError(corpus_path, "no such file or folder")
+    if out.exists() and not out.is_dir():
+        raise BuildError(out, "exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / "summary.json").exists():
+        raise BuildError(out, "is a folder with other files in it, not a cxcorpus build "
+                              "output; choose a new or empty folder")
+    root = corpus_path.resolve() if corpus_path.is_dir() else corpus_path.resolve().parent
+    if corpus_path.is_dir() and (out.resolve() == root or root in out.resolve().parents):
+        raise BuildError(out, "is inside the corpus folder; its HTML reports would be read "
+                              "as articles next time")
+
+
+@contextlib.contextmanager
+def _lock(out: Path) -> Iterator[None]:
+    """Hold ``.OUT.lock`` beside ``out``; refuse when another build holds it.
+
+    An OS lock (``flock``), released when the process ends however it ends, so a killed
+    build never leaves a stale lock behind.
+    """
+    import fcntl
+
+    path = out.parent / f".{out.name}.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(out, "another build is writing here") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+def _recover(out: Path) -> None:
+    """Undo what an interrupted build left: temporary folders, or a half-done swap."""
+    old = out.parent / f".{out.name}.old"
+    if old.is_dir() and not out.exists():
+        os.replace(old, out)  # killed between the two renames of _swap
+    shutil.rmtree(old, ignore_errors=True)
+    for leftover in out.parent.glob(f".{out.name}.*.tmp"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    """Put the finished folder in place of the old output."""
+    old = out.parent / f".{out.name}.old"
+    if out.exists():
+        os.replace(out, old)
+    os.replace(tmp, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """A short table of the summary: one line per group, then the totals and timings."""
+    lines = [f"{'group':<32} {'versions':<10} {'rows':>5} {'tweets':>6} {'gaps':>5}  report"]
+    for g in summary["groups"]:
+        langs = ",".join(g["langs"])
+        rows = str(g.get("rows", "-"))
+        tweets = sum(g["tweets"].values())
+        gaps = str(g.get("gap_count", "-"))
+        lines.append(f"{g['name']:<32} {langs:<10} {rows:>5} {tweets:>6} {gaps:>5}  "
+                     f"{g['report'] or '-'}")
+    c, t, cache = summary["counts"], summary["timings"], summary["cache"]
+    lines.append(f"{c['articles']} articles, {c['groups']} groups, {c['alignments']} alignments, "
+                 f"{c['tweets']} tweets, {c['gaps']} gaps; embedded {cache['misses']} texts "
+                 f"({cache['hits']} from cache); {t['total']:.1f} s")
+    lines.append(f"signature: {summary['signature']['format']}")
+    return "\n".join(lines)
