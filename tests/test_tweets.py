@@ -193,6 +193,7 @@ def test_parse_attribution(line, name, handle, date_text, date):
 @pytest.mark.parametrize("line", [
     "- a list item that mentions @someone in passing",
     "- see (@handle) for more on this topic, which we discuss below",
+    "- call our team (@support) at 5",
     "Jenn Vande Zande (@jennvzande) 27 Eylül 2019",  # no dash
     "— Jenn Vande Zande 27 Eylül 2019",  # no handle
     "Significa ammettere di aver sbagliato — via e-mail, social, telefonata.",

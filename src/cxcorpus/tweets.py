@@ -90,9 +90,12 @@ def parse_attribution(line: str, lang: str | None = None) -> Attribution | None:
     return Attribution(name or None, handle, rest or None, date, tuple(problems))
 
 
+_YEAR_OR_NUMERIC_DATE = re.compile(r"(?<!\d)(?:1[89]|2\d)\d\d(?!\d)|^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+
+
 def _looks_like_date(text: str) -> bool:
-    """Short, with a number: what a date the parser does not know looks like."""
-    return len(text) <= 40 and len(text.split()) <= 6 and any(c.isdigit() for c in text)
+    """Short, with a year or a numeric date: a date the parser cannot read, not prose."""
+    return len(text) <= 40 and len(text.split()) <= 6 and bool(_YEAR_OR_NUMERIC_DATE.search(text))
 
 
 def status_link(url: str | None) -> tuple[str, str] | None:
