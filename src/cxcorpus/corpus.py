@@ -76,7 +76,7 @@ def article_files(folder: Path) -> list[Path]:
     """Text and HTML files under ``folder``, sorted; hidden files and link loops are skipped."""
     found = []
     seen: set[tuple[int, int]] = set()
-    for root, dirs, names in os.walk(folder, followlinks=True):
+    for root, dirs, names in os.walk(folder, followlinks=True, onerror=_unreadable):
         stat = os.stat(root)
         if (stat.st_dev, stat.st_ino) in seen:
             dirs[:] = []
@@ -94,6 +94,11 @@ def article_files(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def _unreadable(exc: OSError) -> None:
+    # os.walk would skip a folder it cannot list, and its articles would vanish unseen.
+    raise InputError(exc.filename, f"cannot read folder: {exc.strerror or exc}") from exc
+
+
 def _relative_id(folder: Path, file: Path) -> str:
     relative = file.relative_to(folder)
     stem = article_id_from_path(file)
@@ -107,10 +112,13 @@ def _load_with_manifest(folder: Path, manifest: Path) -> Corpus:
         raise InputError(manifest, f"malformed manifest: {exc}") from exc
     if not isinstance(entries, list) or not entries:
         raise InputError(manifest, "malformed manifest: expected [[article]] tables")
-    articles, groups = [], {}
+    articles, groups, named = [], {}, set()
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
             raise InputError(manifest, f"malformed manifest: article {number} has no 'file'")
+        if entry["file"] in named:
+            raise InputError(manifest, f"malformed manifest: names {entry['file']} twice")
+        named.add(entry["file"])
         file = folder / entry["file"]
         if not file.is_file():
             raise TranslationError(manifest, f"names a missing file: {entry['file']}")

@@ -1,0 +1,378 @@
+"""The bad-input matrix: one row per case, driven through the real CLI.
+
+Every row says what a user sees: the exit code and, for a refusal, the ONE stderr line
+``error: <path>: <problem>`` (no traceback); for a file that is read, that no word of it is
+lost. Inputs are built in a temporary folder at test time (big ones included), from the
+bundled corpus where real text is needed.
+
+Figures for the report: ``pytest tests/test_bad_input.py -q`` — rows tried = tests run;
+crashes = rows whose result carries a non-SystemExit exception; text lost = rows failing
+the word check.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import zipfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cxcorpus.cli import main
+
+from .conftest import CORPUS
+
+WORD = re.compile(r"\w+")
+SEED_LINES = [
+    line.strip()
+    for path in sorted(CORPUS.glob("*.txt"))
+    for line in path.read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                    "0000000d4944415478da63f8cfc0f01f0005000201d5f5a2a00000000049454e44ae426082")
+
+
+@dataclass
+class Case:
+    """One row: ``make(tmp, monkeypatch)`` builds the input and returns (CLI args, the path
+    the message must name, the files whose words must all come out)."""
+
+    id: str
+    make: Callable
+    exit_code: int
+    message: str | None = None  # regex of the problem in ``error: <path>: <problem>``
+    warning: str | None = None  # regex of a one-line ``warning: ...`` on a successful run
+    check: Callable | None = None  # extra check on the parsed stdout
+
+
+def _write(tmp: Path, name: str, data: bytes | str) -> Path:
+    path = tmp / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+def units_of(name: str, data: bytes | str):
+    def make(tmp, monkeypatch):
+        path = _write(tmp, name, data)
+        return ["units", str(path)], path, [path]
+    return make
+
+
+def _article(seed: int, paragraphs: int = 6) -> str:
+    rng = random.Random(seed)
+    return "Başlık bir\n" + "\n".join(rng.choice(SEED_LINES) for _ in range(paragraphs)) + "\n"
+
+
+def _zip_bytes(tmp: Path) -> bytes:
+    path = tmp / "archive.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.txt", "Müşteri deneyimi\n")
+    return path.read_bytes()
+
+
+def _make_zip(tmp, monkeypatch):
+    path = _write(tmp, "article.txt", _zip_bytes(tmp))
+    return ["units", str(path)], path, []
+
+
+def _make_20mb_line(tmp, monkeypatch):
+    rng = random.Random(20)
+    parts, size = [], 0
+    while size < 20_000_000:
+        parts.append(rng.choice(SEED_LINES))
+        size += len(parts[-1].encode()) + 1
+    path = _write(tmp, "one-line.txt", " ".join(parts) + "\n")
+    return ["units", str(path)], path, [path]
+
+
+def _make_10k_paragraphs(tmp, monkeypatch):
+    # Real seed paragraphs cut to their first six words, numbered so that none reads as a
+    # tweet's attribution or a date line: 10 000 units, most too short for per-unit
+    # language detection (full-length paragraphs are timed in scripts/bench_scale.py).
+    rng = random.Random(10_000)
+    paragraphs = [f"{i}. " + " ".join(rng.choice(SEED_LINES).split()[:6]) for i in range(10_000)]
+    path = _write(tmp, "many.tr.txt", "Başlık\n\n" + "\n\n".join(paragraphs) + "\n")
+    return ["units", str(path)], path, [path]
+
+
+def _make_mixed_endings(tmp, monkeypatch):
+    lines = SEED_LINES[:8]
+    text = (lines[0] + "\r\n" + lines[1] + "\r" + lines[2] + "\u2028" + lines[3] + "\n"
+            + lines[4] + "\u2029" + lines[5] + "\r\n\r\n" + lines[6] + "\x85" + lines[7] + "\n")
+    path = _write(tmp, "mixed.tr.txt", text)
+    return ["units", str(path)], path, [path]
+
+
+def _make_unreadable_file(tmp, monkeypatch):
+    path = _write(tmp, "locked.tr.txt", _article(1))
+    path.chmod(0)
+    _deny_when_root(monkeypatch, path)
+    return ["units", str(path)], path, []
+
+
+def _deny_when_root(monkeypatch, path: Path) -> None:
+    """chmod 000 stops every reader but root: for root, reading ``path`` raises as it would."""
+    if os.geteuid() != 0:
+        return
+    real = Path.read_bytes
+    real_open = open
+
+    def read_bytes(self):
+        if Path(self) == path:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(self)
+
+    def guarded_open(file, *args, **kwargs):
+        if isinstance(file, (str, Path)) and Path(file) == path:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr("builtins.open", guarded_open)
+
+
+def _make_unreadable_subfolder(tmp, monkeypatch):
+    """A corpus folder whose subfolder cannot be listed: its articles must not vanish silently."""
+    root = tmp / "corpus"
+    _write(root, "a.tr.txt", _article(2))
+    hidden = _write(root, "more/b.tr.txt", _article(3)).parent
+    hidden.chmod(0)
+    if os.geteuid() == 0:
+        real_scandir = os.scandir
+
+        def scandir(path="."):
+            if Path(os.fsdecode(path)) == hidden:
+                raise PermissionError(13, "Permission denied", str(hidden))
+            return real_scandir(path)
+
+        monkeypatch.setattr(os, "scandir", scandir)
+    return ["info", str(root), "--format", "json"], hidden, []
+
+
+def _make_symlink_loop(tmp, monkeypatch):
+    root = tmp / "corpus"
+    shutil.copy(CORPUS / "cx-tweetchat.tr.txt", _dir(root) / "cx-tweetchat.tr.txt")
+    shutil.copy(CORPUS / "cx-tweetchat.de.txt", root / "cx-tweetchat.de.txt")
+    (root / "loop").symlink_to(root, target_is_directory=True)  # corpus/loop -> corpus
+    (root / "self.txt").symlink_to(root / "self.txt")  # a link to itself (ELOOP)
+    return ["info", str(root), "--format", "json"], root, []
+
+
+def _dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _make_identical_pair(tmp, monkeypatch):
+    root = tmp / "corpus"
+    shutil.copy(CORPUS / "cx-tweetchat.tr.txt", _dir(root) / "a.tr.txt")
+    shutil.copy(CORPUS / "cx-tweetchat.tr.txt", root / "b.tr.txt")
+    return ["info", str(root), "--format", "json"], root, []
+
+
+def manifest_case(text: str | bytes, files: tuple[str, ...] = ("cx-tweetchat.tr.txt",)):
+    def make(tmp, monkeypatch):
+        root = _dir(tmp / "corpus")
+        for name in files:
+            shutil.copy(CORPUS / name, root / name)
+        manifest = _write(root, "manifest.toml", text)
+        return ["info", str(root), "--format", "json"], manifest, []
+    return make
+
+
+def _make_missing(tmp, monkeypatch):
+    path = tmp / "nothing-here.tr.txt"
+    return ["units", str(path)], path, []
+
+
+def _make_folder_as_file(tmp, monkeypatch):
+    path = _dir(tmp / "folder.txt")
+    return ["units", str(path)], path, []
+
+
+def _make_empty_folder(tmp, monkeypatch):
+    path = _dir(tmp / "corpus")
+    _write(path, "notes.pdf", b"%PDF-1.4")
+    return ["info", str(path)], path, []
+
+
+def _make_bad_file_in_folder(tmp, monkeypatch):
+    root = tmp / "corpus"
+    _write(root, "a.tr.txt", _article(4))
+    bad = _write(root, "b.tr.txt", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    return ["info", str(root)], bad, []
+
+
+# --- checks on the output of a successful run ---------------------------------------
+
+
+def _records(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def one_unit(kind: str):
+    def check(stdout, inputs):
+        records = _records(stdout)
+        assert [(r["index"], r["kind"]) for r in records] == [(0, kind)]
+    return check
+
+
+def unit_count(count: int):
+    def check(stdout, inputs):
+        records = _records(stdout)
+        assert [r["index"] for r in records if r["index"] is not None] == list(range(count))
+    return check
+
+
+def no_line_breaks_left(stdout, inputs):
+    for record in _records(stdout):
+        breaks = {"\r", "\u2028", "\u2029", "\x85"} & set(record["text"])
+        assert not breaks, record
+        assert record["kind"] == "tweet" or "\n" not in record["text"], record
+
+
+def articles(*ids: str, groups: int | None = None):
+    def check(stdout, inputs):
+        rows = json.loads(stdout)
+        assert sorted(r["article"] for r in rows) == sorted(ids)
+        assert all(r["units"] > 0 for r in rows)
+        if groups is not None:
+            assert len({r["group"] for r in rows}) == groups
+    return check
+
+
+TURKISH = "Müşteri deneyimi çok önemlidir. Şikâyetler hızla yanıtlanmalı, ığdır gibi."
+
+CASES = [
+    # --- refusals of one file: `cxcorpus units FILE` ---
+    Case("empty-file", units_of("empty.txt", b""), 2, r"empty file"),
+    Case("whitespace-only", units_of("blank.txt", " \n\t\r\n\u3000\u00a0\n  \n"), 2,
+         r"no text: the file is empty or holds only white space"),
+    Case("bom-only", units_of("bom.txt", b"\xef\xbb\xbf\n"), 2, r"no text: .*white space"),
+    Case("png-named-txt", units_of("picture.txt", PNG), 2, r"binary file \(a PNG image\), not text"),
+    Case("zip-named-txt", _make_zip, 2, r"binary file \(a zip archive\), not text"),
+    Case("pdf-named-txt", units_of("doc.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"), 2,
+         r"binary file \(a PDF document\), not text"),
+    Case("nul-bytes-inside-text", units_of("nul.txt", f"{TURKISH}\nİkinci\x00 satır.\n"), 2,
+         r"binary file \(contains NUL bytes\), not text"),
+    Case("invalid-utf8-in-the-middle",
+         units_of("broken.txt", _article(5).encode() + b"Bozuk \xff\xfe bayt.\n"
+                  + _article(6).encode()), 2,
+         r"invalid UTF-8 at byte \d+ \(line \d+\); the rest is UTF-8"),
+    Case("truncated-utf8-at-the-end", units_of("cut.txt", TURKISH.encode()[:-3] + b"\xc5"), 2,
+         r"invalid UTF-8 at byte \d+ \(line 1\); the rest is UTF-8"),
+    Case("no-such-file", _make_missing, 2, r"no such file"),
+    Case("a-folder-not-a-file", _make_folder_as_file, 2, r"is a folder, not an article file.*"),
+    Case("unreadable-permissions", _make_unreadable_file, 2, r"cannot read: Permission denied"),
+    # --- files that must be read whole: every word comes out ---
+    Case("mixed-line-endings-crlf-cr-u2028", _make_mixed_endings, 0, check=no_line_breaks_left),
+    Case("title-only", units_of("title.tr.txt", "Müşteri her zaman haklı mı\n"), 0,
+         check=one_unit("title")),
+    Case("title-only-no-newline", units_of("title.de.txt", "Der Kunde ist König"), 0,
+         check=one_unit("title")),
+    Case("utf16-with-bom", units_of("utf16.tr.txt", _article(7).encode("utf-16")), 0),
+    Case("utf16-le-without-bom", units_of("utf16le.tr.txt", _article(8).encode("utf-16-le")), 0),
+    Case("cp1254-legacy-turkish",
+         units_of("legacy.tr.txt", ((TURKISH + "\n") * 3).encode("cp1254")), 0),
+    Case("html-only-scripts", units_of("page.html", "<html><body><script>var a = 1;</script>"
+                                       "<p>  </p></body></html>"), 2, r"no text: .*"),
+    Case("html-unclosed-tags", units_of("page.tr.html", "<html><body><h1>Başlık<p>" + TURKISH
+                                        + "<p><b>İkinci paragraf çok güzel."), 0),
+    Case("20-mb-single-line", _make_20mb_line, 0, check=unit_count(1)),
+    Case("10000-paragraphs", _make_10k_paragraphs, 0, check=unit_count(10_001)),
+    # --- folders: `cxcorpus info DIR` ---
+    Case("symlink-loop-in-corpus-folder", _make_symlink_loop, 0,
+         check=articles("cx-tweetchat.tr", "cx-tweetchat.de", groups=1)),
+    Case("two-identical-files", _make_identical_pair, 0, check=articles("a.tr", "b.tr")),
+    Case("unreadable-subfolder", _make_unreadable_subfolder, 2, r"cannot read.*Permission denied"),
+    Case("folder-without-articles", _make_empty_folder, 2, r"no articles .*"),
+    Case("one-bad-file-in-a-folder", _make_bad_file_in_folder, 2, r"binary file .*"),
+    Case("manifest-names-a-missing-file",
+         manifest_case('[[article]]\nfile = "cx-tweetchat.tr.txt"\n'
+                       '[[article]]\nfile = "gone.de.txt"\ngroup = "x"\n'), 2,
+         r"names a missing file: gone\.de\.txt"),
+    Case("malformed-manifest-syntax", manifest_case('[[article]\nfile = "a.txt"\n'), 2,
+         r"malformed manifest: .*\(at line 1, column \d+\)"),
+    Case("malformed-manifest-not-utf8", manifest_case(b'[[article]]\nfile = "\xff.txt"\n'), 2,
+         r"malformed manifest: .*can't decode byte 0xff.*"),
+    Case("malformed-manifest-no-tables", manifest_case("article = 3\n"), 2,
+         r"malformed manifest: expected \[\[article\]\] tables"),
+    Case("malformed-manifest-no-file-key", manifest_case('[[article]]\nlang = "tr"\n'), 2,
+         r"malformed manifest: article 1 has no 'file'"),
+    Case("manifest-names-a-file-twice",
+         manifest_case('[[article]]\nfile = "cx-tweetchat.tr.txt"\n'
+                       '[[article]]\nfile = "cx-tweetchat.tr.txt"\n'), 2,
+         r".*cx-tweetchat\.tr\.txt.*twice.*"),
+    # A warning is one line too: the CLI must show warnings.warn() as "warning: <message>",
+    # not Python's default "<file>:<line>: UserWarning: ...\n  <source line>".
+    Case("manifest-language-disagrees",
+         manifest_case('[[article]]\nfile = "cx-tweetchat.tr.txt"\nlang = "de"\n'), 0,
+         warning=r"warning: .*cx-tweetchat\.tr\.txt: manifest says 'de', langdetect says 'tr'.*",
+         check=articles("cx-tweetchat.tr")),
+]
+
+
+def _source_words(path: Path) -> Counter:
+    data = path.read_bytes()
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16")):
+        if data.startswith(bom):
+            return Counter(WORD.findall(data.decode(encoding)))
+    for encoding in ("utf-8", "utf-16-le", "cp1254"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            break
+    if path.suffix == ".html":
+        from bs4 import BeautifulSoup
+
+        text = BeautifulSoup(text, "html.parser").get_text(" ")
+    return Counter(WORD.findall(text))
+
+
+def _shown_words(stdout: str) -> Counter:
+    shown = Counter()
+    for record in _records(stdout):
+        shown.update(WORD.findall(record["text"]))
+        for removed in record.get("data", {}).get("removed", []):
+            shown.update(WORD.findall(removed))
+    return shown
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input(case: Case, tmp_path, monkeypatch):
+    args, named, word_files = case.make(tmp_path, monkeypatch)
+    result = CliRunner().invoke(main, args)
+    crash = result.exception if not isinstance(result.exception, SystemExit) else None
+    assert crash is None, f"crash: {crash!r}\n{result.stderr}"
+    assert "Traceback" not in result.stderr
+    assert result.exit_code == case.exit_code, result.stderr or result.stdout[:500]
+    stderr = result.stderr.splitlines()
+    if case.message is not None:
+        assert len(stderr) == 1, result.stderr
+        assert re.fullmatch(rf"error: {re.escape(str(named))}: {case.message}", stderr[0]), \
+            stderr[0]
+        assert result.stdout == ""
+        return
+    if case.warning is not None:
+        assert len(stderr) == 1 and re.fullmatch(case.warning, stderr[0]), result.stderr
+    else:
+        assert stderr == [], result.stderr
+    if case.check:
+        case.check(result.stdout, word_files)
+    for path in word_files:  # text lost: a word of the input that no unit shows
+        lost = _source_words(path) - _shown_words(result.stdout)
+        assert not lost, f"text lost: {sorted(lost)[:20]}"
