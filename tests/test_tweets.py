@@ -365,3 +365,27 @@ def test_cli_tweets_jsonl_and_group(tmp_path):
 def test_cli_parquet_needs_an_output_file():
     result = CliRunner().invoke(main, ["tweets", str(CORPUS), "--format", "parquet"])
     assert result.exit_code == 2 and "needs a file" in result.output
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=_line_text, name=_line_text, handle=st.text("abcXYZ_09-!é", max_size=22),
+       date_text=st.one_of(st.just(""), st.dates().map(lambda d: d.strftime("%B %d, %Y")),
+                           _line_text),
+       link=st.booleans())
+def test_parse_embed_never_returns_a_value_not_in_the_input(text, name, handle, date_text,
+                                                            link):
+    from html import escape
+
+    anchor = (f'<a href="https://twitter.com/{escape(handle)}/status/123">{escape(date_text)}</a>'
+              if link else escape(date_text))
+    page = (f'<blockquote class="twitter-tweet"><p lang="en">{escape(text)}</p>'
+            f"&mdash; {escape(name)} (@{escape(handle)}) {anchor}</blockquote>")
+    found = parse_embed(page)
+    source = " ".join(f"{text} — {name} (@{handle}) {date_text} 123".split())
+    for key in ("author_name", "author_handle", "date_text", "status_id"):
+        value = found[key]
+        assert value is None or " ".join(value.split()) in source, key
+    if found["text"]:
+        assert " ".join(found["text"].split()) in " ".join(text.split())
+    if found["date"]:
+        assert found["date_text"] and found["date"][:4] in found["date_text"]
