@@ -112,8 +112,8 @@ def parse_embed(embed: Any) -> dict[str, Any]:
 
     Returns ``text`` (``<br>`` as newlines, links as shown), ``attribution`` (the line after
     the text), ``author_name``, ``author_handle``, ``date_text``, ``date`` (ISO or None),
-    ``status_id``, ``status_url`` (canonical ``https://twitter.com/<handle>/status/<id>``),
-    ``lang`` (of the tweet, else of the embed) and ``problems``. Missing parts are None.
+    ``status_id``, ``status_url`` and ``url`` (both the canonical
+    ``https://twitter.com/<handle>/status/<id>``), ``lang`` (of the tweet, else of the embed) and ``problems``. Missing parts are None.
     """
     from bs4 import BeautifulSoup, NavigableString
 
@@ -158,6 +158,7 @@ def parse_embed(embed: Any) -> dict[str, Any]:
         "date": parts.date.isoformat() if parts and parts.date else None,
         "status_id": status[0] if status else None,
         "status_url": status[1] if status else None,
+        "url": status[1] if status else None,
         "lang": lang or None,
         "problems": problems,
     }
