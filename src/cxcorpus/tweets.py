@@ -113,7 +113,8 @@ def parse_embed(embed: Any) -> dict[str, Any]:
     Returns ``text`` (``<br>`` as newlines, links as shown), ``attribution`` (the line after
     the text), ``author_name``, ``author_handle``, ``date_text``, ``date`` (ISO or None),
     ``status_id``, ``status_url`` and ``url`` (both the canonical
-    ``https://twitter.com/<handle>/status/<id>``), ``lang`` (of the tweet, else of the embed) and ``problems``. Missing parts are None.
+    ``https://twitter.com/<handle>/status/<id>``), ``lang`` (of the tweet, else of the
+    embed) and ``problems``. Missing parts are None.
     """
     from bs4 import BeautifulSoup, NavigableString
 
