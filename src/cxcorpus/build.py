@@ -48,6 +48,9 @@ def build(corpus_path: str | Path, out_dir: str | Path, encoder: Any = None, *,
     with _lock(out):
         _recover(out)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output should not be
         try:
             summary = _build_into(corpus_path, tmp, encoder, align_options, sentences)
             summary["out"] = str(out)
@@ -68,7 +71,7 @@ def _build_into(corpus_path: Path, tmp: Path, encoder: Any, align_options: dict 
     from .model import Signature
     from .progress import progress
     from .report import render_index, render_report, write_report
-    from .tweets import extract_tweets, link_quotes, tweet_records
+    from .tweets import extract_tweets, link_quotes, tweet_records, unit_map_from_alignment
 
     options = {**ALIGN_OPTIONS, **(align_options or {})}
     timings: dict[str, float] = {}
@@ -122,9 +125,7 @@ def _build_into(corpus_path: Path, tmp: Path, encoder: Any, align_options: dict 
             entry["gap_count"] = len(group_nway) + sum(
                 1 for gaps in pair_gaps.values() for g in gaps if g["level"] == "sentence")
             t = time.perf_counter()
-            unit_map = {a.id: {u: r for r, row in enumerate(nway.rows) for u in row[k]}
-                        for k, a in enumerate(articles)}
-            link_quotes(by_article, unit_map)
+            link_quotes(by_article, unit_map_from_alignment(nway))
             timings["tweets"] += time.perf_counter() - t
             t = time.perf_counter()
             report_file = f"{_safe(name)}.html"

@@ -1,0 +1,145 @@
+"""``build``: every output present and consistent with the others and with the library."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cxcorpus import build as build_module
+from cxcorpus.build import BuildError, build
+from cxcorpus.corpus import load_corpus
+from cxcorpus.embed import get_encoder
+from cxcorpus.tweets import extract_tweets
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def built(corpus_dir, tmp_path_factory):
+    root = tmp_path_factory.mktemp("build")
+    cache = tmp_path_factory.getbasetemp() / "embedding-cache"  # shared by this session's tests
+    summary = build(corpus_dir, root / "out", cache_dir=cache)
+    return cache, root / "out", summary
+
+
+def test_writes_every_output(built, corpus_dir):
+    _, out, summary = built
+    corpus = load_corpus(corpus_dir)
+    names = {p.name for p in (out / "alignments").iterdir()}
+    group = corpus.groups["cx-tweetchat"]
+    for i, a in enumerate(group):
+        for b in group[i + 1:]:
+            assert {f"{a}__{b}.jsonl", f"{a}__{b}.tmx"} <= names
+    assert len(names) == 6
+    assert (out / "tweets.jsonl").is_file() and (out / "gaps.jsonl").is_file()
+    assert sorted(p.name for p in (out / "report").iterdir()) == ["cx-tweetchat.html", "index.html"]
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8")) == json.loads(
+        json.dumps(summary))
+    index = (out / "report" / "index.html").read_text(encoding="utf-8")
+    assert 'href="cx-tweetchat.html"' in index and "customer-always-right" in index
+
+
+def test_alignments_cover_every_unit_once(built, corpus_dir):
+    _, out, _ = built
+    corpus = load_corpus(corpus_dir)
+    for path in (out / "alignments").glob("*.jsonl"):
+        src_id, tgt_id = path.name[: -len(".jsonl")].split("__")
+        src, tgt = corpus.article(src_id), corpus.article(tgt_id)
+        beads = _jsonl(path)
+        assert [i for b in beads for i in b["src"]] == list(range(len(src.aligned_units)))
+        assert [j for b in beads for j in b["tgt"]] == list(range(len(tgt.aligned_units)))
+        for b in beads:
+            assert b["src_text"] == [src.aligned_units[i].text for i in b["src"]]
+
+
+def test_tweets_equal_extract_tweets_and_are_linked(built, corpus_dir):
+    _, out, summary = built
+    corpus = load_corpus(corpus_dir)
+    rows = _jsonl(out / "tweets.jsonl")
+    for article in corpus.articles:
+        expected = extract_tweets(article)
+        mine = [r for r in rows if r["article"] == article.id]
+        assert [r["text"] for r in mine] == [t.text for t in expected]
+        assert [r["author_handle"] for r in mine] == [t.author_handle for t in expected]
+    assert summary["counts"]["tweets"] == len(rows) == 24
+    tr = [r["quote_id"] for r in rows if r["article"] == "cx-tweetchat.tr"]
+    it = [r["quote_id"] for r in rows if r["article"] == "cx-tweetchat.it"]
+    assert tr == it and len(set(tr)) == 12
+    assert summary["counts"]["quotes"] == 12
+
+
+def test_gaps_agree_with_the_alignments(built):
+    _, out, summary = built
+    gaps = _jsonl(out / "gaps.jsonl")
+    assert summary["counts"]["gaps"] == len(gaps)
+    texts = {}
+    for path in (out / "alignments").glob("*.jsonl"):
+        for bead in _jsonl(path):
+            pair = tuple(path.name[: -len(".jsonl")].split("__"))
+            for side in ("src", "tgt"):
+                for k, text in zip(bead[side], bead[f"{side}_text"]):
+                    texts[(pair, side, k)] = text
+    for gap in gaps:
+        assert texts[(tuple(gap["pair"]), gap["side"], gap["unit"])] == gap["text"]
+    tr_de = [g for g in gaps if g["pair"] == ["cx-tweetchat.tr", "cx-tweetchat.de"]]
+    assert sum(g["side"] == "src" and g["kind"] == "tweet" for g in tr_de) == 12
+    assert sum(g["side"] == "tgt" for g in tr_de) == 4
+    assert not [g for g in gaps if g["pair"] == ["cx-tweetchat.tr", "cx-tweetchat.it"]]
+
+
+def test_summary_lists_single_version_groups(built):
+    _, _, summary = built
+    groups = {g["name"]: g for g in summary["groups"]}
+    assert set(groups) == {"cx-tweetchat", "twitter-customer-conversation", "customer-always-right"}
+    single = groups["customer-always-right"]
+    assert single["aligned"] is False and single["report"] is None and single["pairs"] == []
+    assert groups["cx-tweetchat"]["rows"] > 0 and len(groups["cx-tweetchat"]["pairs"]) == 3
+    assert summary["signature"]["encoder"] == get_encoder().name
+    assert "skip" in summary["signature"]["params"]
+
+
+def test_second_run_embeds_nothing_and_replaces_the_output(built, corpus_dir):
+    cache, out, first = built
+    (out / "stale.txt").write_text("from an older build", encoding="utf-8")
+    second = build(corpus_dir, out, cache_dir=cache)
+    assert second["cache"]["misses"] == 0 and second["cache"]["hits"] > 0
+    assert not (out / "stale.txt").exists()
+    assert second["counts"] == first["counts"]
+    assert not list(out.parent.glob(".out.*.tmp"))
+
+
+def test_a_failing_build_leaves_the_previous_output(built, corpus_dir, monkeypatch):
+    cache, out, _ = built
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("cxcorpus.report.render_report", broken)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        build(corpus_dir, out, cache_dir=cache)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not list(out.parent.glob(".out.*.tmp"))
+
+
+def test_a_second_build_on_the_same_output_is_refused(built, corpus_dir):
+    cache, out, _ = built
+    with build_module._lock(out), pytest.raises(BuildError, match="another build is writing"):
+        build(corpus_dir, out, cache_dir=cache)
+
+
+def test_refuses_output_inside_the_corpus_or_over_other_files(corpus_dir, tmp_path):
+    with pytest.raises(BuildError, match="inside the corpus folder"):
+        build(corpus_dir, corpus_dir / "out", cache_dir=tmp_path)
+    assert not (corpus_dir / "out").exists()
+    other = tmp_path / "src"
+    other.mkdir()
+    (other / "keep.py").write_text("precious", encoding="utf-8")
+    with pytest.raises(BuildError, match="not a cxcorpus build output"):
+        build(corpus_dir, other, cache_dir=tmp_path)
+    assert (other / "keep.py").read_text(encoding="utf-8") == "precious"

@@ -1,0 +1,49 @@
+"""``cxcorpus build`` through the real CLI: outputs, the summary table, refusals."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from cxcorpus import build as build_module
+from cxcorpus.cli import main
+
+
+def test_build_writes_outputs_and_prints_a_summary(corpus_dir, tmp_path_factory):
+    cache = tmp_path_factory.getbasetemp() / "embedding-cache"
+    out = tmp_path_factory.mktemp("cli") / "out"
+    result = CliRunner().invoke(main, ["build", str(corpus_dir), "-o", str(out),
+                                       "--cache", str(cache)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    lines = result.output.splitlines()
+    assert lines[0].split()[:2] == ["group", "versions"]
+    for group in summary["groups"]:
+        line = next(x for x in lines if x.startswith(group["name"] + " "))
+        assert line.split()[1] == ",".join(group["langs"])
+    assert f"{summary['counts']['tweets']} tweets" in result.output
+    assert "report/cx-tweetchat.html" in result.output
+    assert (out / "report" / "cx-tweetchat.html").is_file()
+
+
+def test_build_refuses_while_another_build_writes(corpus_dir, tmp_path):
+    out = tmp_path / "out"
+    with build_module._lock(out):
+        result = CliRunner().invoke(main, ["build", str(corpus_dir), "-o", str(out),
+                                           "--cache", str(tmp_path / "cache")])
+    assert result.exit_code == 2
+    assert f"error: {out}: another build is writing here" in result.output
+    assert not out.exists()
+
+
+def test_build_missing_corpus_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["build", str(tmp_path / "nope"), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert f"error: {tmp_path / 'nope'}: no such file or folder" in result.output
+
+
+def test_help_has_an_example():
+    for command in ("build", "gaps"):
+        result = CliRunner().invoke(main, [command, "--help"])
+        assert result.exit_code == 0 and "Example:" in result.output
