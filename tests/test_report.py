@@ -1,0 +1,155 @@
+"""The side-by-side report, opened in a real headless Chromium (Debian's, via Playwright)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cxcorpus.align import align_nway, pairwise
+from cxcorpus.embed import CachedEncoder, get_encoder
+from cxcorpus.gaps import find_gaps
+from cxcorpus.read import parse_article
+from cxcorpus.report import render_report, write_report
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+TR, DE, IT = "cx-tweetchat.tr", "cx-tweetchat.de", "cx-tweetchat.it"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: the report test needs Debian's chromium "
+                    "(apt-get install chromium)", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def group(seed_articles, tmp_path_factory):
+    encoder = CachedEncoder(get_encoder(), tmp_path_factory.getbasetemp() / "embedding-cache")
+    articles = [seed_articles[TR], seed_articles[DE], seed_articles[IT]]
+    nway = align_nway(articles, encoder)
+    pair_gaps = {(i, j): find_gaps(articles[i], articles[j], pairwise(nway, i, j), encoder)
+                 for i in range(3) for j in range(i + 1, 3)}
+    return articles, nway, pair_gaps
+
+
+@pytest.fixture(scope="module")
+def report_file(group, tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "cx-tweetchat.html"
+    write_report(render_report(*group, title="cx-tweetchat"), path)
+    return path
+
+
+def _open(browser, path: Path, width: int = 1280):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("dialog", lambda d: (requests.append(f"dialog:{d.message}"), d.dismiss()))
+    page.goto(path.as_uri())
+    return page, requests
+
+
+def test_rows_hold_every_unit_once_and_mark_the_gaps(browser, report_file, group):
+    articles, _, _ = group
+    page, requests = _open(browser, report_file)
+    assert requests == [report_file.as_uri()]  # nothing else loaded: no network resources
+    for k, article in enumerate(articles, start=2):  # column 1 is the row number
+        shown = page.eval_on_selector_all(
+            f".body-row > div:nth-child({k}) [data-unit]", "els => els.map(e => +e.dataset.unit)")
+        assert shown == list(range(len(article.aligned_units)))
+    tr = articles[0]
+    tweets = [u.index for u in tr.aligned_units if u.kind == "tweet"]
+    for unit in tweets:  # each TR tweet sits in a gap row that says DE lacks it
+        row = page.locator(".body-row", has=page.locator(
+            f'div.cell[data-lang="TR"] [data-unit="{unit}"]'))
+        assert "gap" in row.get_attribute("class")
+        marked = row.locator('.cell.missing[data-lang="DE"]').count() + row.locator(
+            f'div.cell[data-lang="TR"] [data-unit="{unit}"] .badge').count()
+        assert marked >= 1
+    missing_de = page.locator('.cell.missing[data-lang="DE"]')
+    assert missing_de.count() >= 1 and missing_de.first.inner_text().endswith("missing in DE")
+    # The summary: 12 tweets missing in DE, DE's heading and three closing lines elsewhere.
+    cells = page.eval_on_selector_all(
+        "#summary tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))")
+    table = {row[0]: row[1:] for row in cells[1:]}
+    assert cells[0][1:] == ["missing in TR", "missing in DE", "missing in IT"]
+    assert table["tweet"] == ["0", "12", "0"]
+    assert table["heading"] == ["1", "0", "1"] and table["body"] == ["3", "0", "3"]
+    page.close()
+
+
+def test_tweets_show_author_handle_and_date(browser, report_file):
+    page, _ = _open(browser, report_file)
+    tweet = page.locator('div.cell[data-lang="TR"] blockquote.tweet').first
+    footer = tweet.locator("footer")
+    assert footer.locator(".author").inner_text() == "Jenn Vande Zande"
+    assert footer.locator(".handle").inner_text() == "@jennvzande"
+    assert footer.locator("time").get_attribute("datetime") == "2019-09-27"
+    assert footer.locator("time").inner_text() == "27 Eylül 2019"
+    assert "— Jenn" not in tweet.locator("p").inner_text()
+    page.close()
+
+
+def test_filter_shows_only_gaps_and_screenshots(browser, report_file, tmp_path):
+    page, _ = _open(browser, report_file)
+    rows = page.locator(".body-row")
+    gap_rows = page.locator(".body-row.gap")
+    total, gaps = rows.count(), gap_rows.count()
+    assert 0 < gaps < total
+    page.screenshot(path=str(tmp_path / "report-wide.png"), full_page=True)
+    page.locator("#only-gaps").check()
+    visible = page.eval_on_selector_all(
+        ".body-row", "els => els.filter(e => e.offsetParent !== null).length")
+    assert visible == gaps
+    assert all(gap_rows.nth(i).is_visible() for i in range(gaps))
+    page.screenshot(path=str(tmp_path / "report-gaps.png"), full_page=True)
+    page.locator("#only-gaps").uncheck()
+    assert page.eval_on_selector_all(
+        ".body-row", "els => els.filter(e => e.offsetParent !== null).length") == total
+    page.close()
+    for name in ("report-wide.png", "report-gaps.png"):
+        assert (tmp_path / name).stat().st_size > 10_000
+
+
+def test_phone_width_stacks_columns_without_sideways_scrolling(browser, report_file, tmp_path):
+    page, _ = _open(browser, report_file, width=390)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    label = page.locator('.body-row div.cell[data-lang="DE"] .lang').first
+    assert label.is_visible() and label.inner_text() == "DE"
+    page.screenshot(path=str(tmp_path / "report-phone.png"))
+    assert (tmp_path / "report-phone.png").stat().st_size > 10_000
+    page.close()
+
+
+def test_text_is_escaped_not_run(browser, tmp_path):
+    """Markup in an article shows as text; no script of the article's runs."""
+    evil = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">'
+    src = parse_article(f"Title\n\nA paragraph with {evil} inside it.\n",
+                        article_id="evil.en", path="evil.en.txt")
+    tgt = parse_article("Titel\n\nEin Absatz mit \"Anführungszeichen\" & Zeichen.\n",
+                        article_id="evil.de", path="evil.de.txt")
+    from cxcorpus.model import NwayAlignment, Signature
+
+    nway = NwayAlignment([((0,), (0,)), ((1,), (1,))], [0.9, 0.9], [src.id, tgt.id],
+                         [src.lang, tgt.lang], [[u.text for u in a.aligned_units]
+                                                for a in (src, tgt)], Signature("test", "0"))
+    path = tmp_path / "evil.html"
+    write_report(render_report([src, tgt], nway, {(0, 1): []}, tweets=[]), path)
+    page, requests = _open(browser, path)
+    assert page.evaluate("window.pwned === undefined")
+    shown = src.aligned_units[1].text  # as the reader kept it (it drops stray attributes)
+    assert "<script>" in shown and "<img" in shown
+    assert shown in page.locator("body").inner_text()
+    assert page.locator("img").count() == 0
+    assert requests == [path.as_uri()]  # no image fetched, no dialog opened
+    page.close()
