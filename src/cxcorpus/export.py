@@ -29,6 +29,7 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are for sharing
         kwargs = {} if "b" in mode else {"encoding": encoding, "newline": ""}
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
@@ -41,6 +42,12 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
     except BaseException:
         _discard(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _discard(tmp: str) -> None:
@@ -87,3 +94,100 @@ def write_parquet(records: list[dict[str, Any]], path: str | Path) -> None:
     table = pa.Table.from_pylist(list(records))
     with atomic_open(path, "wb") as out:
         pq.write_table(table, out)
+
+
+# Alignment writers ---------------------------------------------------------------
+
+ALIGNMENT_FORMATS = ("jsonl", "tsv", "tmx", "vecalign")
+
+
+def alignment_records(alignment: Any) -> list[dict[str, Any]]:
+    """One dict per bead: ``src``, ``tgt`` (unit indices), ``score``, ``src_text``, ``tgt_text``."""
+    return [
+        {
+            "src": list(bead.src),
+            "tgt": list(bead.tgt),
+            "score": None if bead.score is None else round(float(bead.score), 4),
+            "src_text": [alignment.src_texts[i] for i in bead.src],
+            "tgt_text": [alignment.tgt_texts[j] for j in bead.tgt],
+        }
+        for bead in alignment.beads
+    ]
+
+
+def vecalign_lines(alignment: Any) -> Iterator[str]:
+    """``[3]:[4, 5]:0.81`` lines (score 0.0 for 1-0/0-1), as Vecalign writes them."""
+    for bead in alignment.beads:
+        score = 0.0 if bead.score is None else bead.score
+        yield f"{list(bead.src)}:{list(bead.tgt)}:{score:.4f}\n"
+
+
+def _tsv_field(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def tsv_lines(alignment: Any) -> Iterator[str]:
+    """A header, then per bead: ids, score, texts; a bead's texts joined by a space;
+    backslash, tab and newline escaped as ``\\\\``, ``\\t``, ``\\n``."""
+    yield "src\ttgt\tscore\tsrc_text\ttgt_text\n"
+    for record in alignment_records(alignment):
+        score = "" if record["score"] is None else f"{record['score']:.4f}"
+        yield "\t".join([
+            ",".join(map(str, record["src"])), ",".join(map(str, record["tgt"])), score,
+            _tsv_field(" ".join(record["src_text"])), _tsv_field(" ".join(record["tgt_text"])),
+        ]) + "\n"
+
+
+def tmx_bytes(alignment: Any, src_lang: str, tgt_lang: str, segtype: str = "paragraph") -> bytes:
+    """A TMX 1.4b document: one ``<tu>`` per bead that has both sides (1-0/0-1 are left out)."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    from . import __version__
+
+    signature = alignment.signature.format() if alignment.signature else ""
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<!DOCTYPE tmx SYSTEM "tmx14.dtd">',
+        '<tmx version="1.4">',
+        (f'<header creationtool="cxcorpus" creationtoolversion={quoteattr(__version__)}'
+         f' segtype={quoteattr(segtype)} o-tmf="cxcorpus" adminlang="en"'
+         f' srclang={quoteattr(src_lang)} datatype="plaintext">'),
+        f'<prop type="x-signature">{escape(signature)}</prop>',
+        "</header>",
+        "<body>",
+    ]
+    for number, record in enumerate(alignment_records(alignment), start=1):
+        if not record["src"] or not record["tgt"]:
+            continue
+        out.append(f'<tu tuid="{number}">')
+        out.append(f'<prop type="x-score">{record["score"]:.4f}</prop>')
+        for lang, texts in ((src_lang, record["src_text"]), (tgt_lang, record["tgt_text"])):
+            seg = escape(_xml_text(" ".join(texts)))
+            out.append(f"<tuv xml:lang={quoteattr(lang)}><seg>{seg}</seg></tuv>")
+        out.append("</tu>")
+    out += ["</body>", "</tmx>", ""]
+    return "\n".join(out).encode("utf-8")
+
+
+def _xml_text(text: str) -> str:
+    # XML 1.0 forbids most control characters; drop them rather than write invalid XML.
+    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20)
+
+
+def write_alignment(alignment: Any, path: str | Path, fmt: str = "jsonl", *,
+                    src_lang: str = "und", tgt_lang: str = "und",
+                    segtype: str = "paragraph") -> None:
+    """Write an alignment as ``jsonl``, ``tsv``, ``tmx`` or ``vecalign``."""
+    if fmt == "jsonl":
+        write_jsonl(alignment_records(alignment), path)
+    elif fmt == "tsv":
+        with atomic_open(path) as out:
+            out.writelines(tsv_lines(alignment))
+    elif fmt == "vecalign":
+        with atomic_open(path) as out:
+            out.writelines(vecalign_lines(alignment))
+    elif fmt == "tmx":
+        with atomic_open(path, "wb") as out:
+            out.write(tmx_bytes(alignment, src_lang, tgt_lang, segtype))
+    else:
+        raise OutputError(path, f"unknown alignment format {fmt!r} (use {', '.join(ALIGNMENT_FORMATS)})")
