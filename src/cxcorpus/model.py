@@ -131,3 +131,20 @@ class Alignment:
     signature: Signature
     src_id: str | None = None
     tgt_id: str | None = None
+
+
+@dataclass
+class NwayAlignment:
+    """An alignment of n versions: each row holds one tuple of unit indices per version.
+
+    Rows are in order and cover every unit of every version exactly once; an empty tuple
+    means the version has nothing there. ``scores`` holds one confidence per row (None
+    when no two versions meet in it).
+    """
+
+    rows: list[tuple[tuple[int, ...], ...]]
+    scores: list[float | None]
+    ids: list[str]
+    langs: list[str]
+    texts: list[list[str]]
+    signature: Signature

@@ -1,0 +1,460 @@
+"""The aligner: dynamic programming over beads, two-way and n-way.
+
+Two passes, after Bertalign (Liu & Zhu 2022) with Vecalign's cost (Thompson & Koehn 2019):
+
+1. a 1-1/1-0/0-1 pass over single-unit embeddings finds the rough path; for long
+   documents it runs coarse-to-fine (units averaged in pairs, aligned recursively, the
+   path projected back and searched in a band), so no n x m table is ever built;
+2. a pass with every bead type up to ``max_merge`` units per side, in a band around
+   that path. A merged run is scored by the embedding of its concatenated text. Runs
+   are first scored by the normalised sum of their units' vectors (free); only the
+   runs near where the path is not 1-1 are then embedded for real, and the band is
+   searched again, until nothing changes.
+
+The cost of a bead is Vecalign's: ``1 - cos`` divided by the mean ``1 - cos`` of each
+side against the other document, so a unit that matches nothing costs about 1 and a
+skip (cost ``skip``) wins; plus a penalty per extra unit merged and one for a
+character-length ratio far from the documents' ratio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .embed import Encoder, check_languages, get_encoder, normalise
+from .model import Alignment, Article, Bead, NwayAlignment, Signature
+
+FULL_CELLS = 250_000  # above this many DP cells the first pass goes coarse-to-fine
+DEFAULTS = {
+    "max_merge": 4,
+    "skip": 0.1,
+    "merge_penalty": 0.0,
+    "length_weight": 0.3,
+    "band": 6,
+    "vecalign_scale": "sim",
+}
+
+
+@dataclass
+class _Side:
+    """Run embeddings of one side: ``vecs[k][s]`` is the run of ``k`` units from ``s``."""
+
+    texts: list[str]
+    vecs: dict[int, np.ndarray]
+    exact: dict[int, np.ndarray]
+    chars: dict[int, np.ndarray]
+    encoder: Encoder | None = None
+
+    @classmethod
+    def build(cls, texts: list[str], unit_vecs: np.ndarray, kmax: int,
+              encoder: Encoder | None = None, lengths: np.ndarray | None = None) -> _Side:
+        n = len(unit_vecs)
+        if lengths is None:
+            lengths = np.array([len(t) for t in texts], dtype=np.float64)
+        csum_v = np.vstack([np.zeros((1, unit_vecs.shape[1]), np.float32), np.cumsum(unit_vecs, 0)])
+        csum_c = np.concatenate([[0.0], np.cumsum(lengths)])
+        vecs, exact, chars = {}, {}, {}
+        for k in range(1, min(kmax, n) + 1):
+            vecs[k] = unit_vecs.copy() if k == 1 else normalise(csum_v[k:] - csum_v[:-k])
+            exact[k] = np.full(n - k + 1, k == 1)
+            chars[k] = csum_c[k:] - csum_c[:-k] + (k - 1)
+        return cls(list(texts), vecs, exact, chars, encoder)
+
+    def missing(self, k: int, starts: Sequence[int]) -> list[tuple[int, int]]:
+        """The ``(k, start)`` runs among ``starts`` that still have approximate vectors."""
+        if k not in self.vecs or self.encoder is None:
+            return []
+        return [(k, s) for s in sorted(set(starts))
+                if 0 <= s < len(self.exact[k]) and not self.exact[k][s]]
+
+    def text(self, k: int, start: int) -> str:
+        return " ".join(self.texts[start:start + k])
+
+    def store(self, runs: list[tuple[int, int]], vectors: np.ndarray) -> None:
+        for (k, start), vector in zip(runs, vectors):
+            self.vecs[k][start] = vector
+            self.exact[k][start] = True
+
+
+def bead_types(max_merge: int) -> list[tuple[int, int]]:
+    """1-0, 0-1 and every a-b with at most ``max_merge`` units a side, ``max_merge + 1`` in all."""
+    types = [(1, 0), (0, 1)]
+    types += [(a, b) for a in range(1, max_merge + 1) for b in range(1, max_merge + 1)
+              if a + b <= max_merge + 1]
+    return types
+
+
+class _Scorer:
+    """Costs of beads ending at row ``i``, for a range of columns, from run vectors."""
+
+    def __init__(self, src: _Side, tgt: _Side, params: dict):
+        self.src, self.tgt, self.p = src, tgt, params
+        self.src_mean = src.vecs[1].mean(0) if len(src.texts) or len(src.vecs[1]) else None
+        self.tgt_mean = tgt.vecs[1].mean(0) if len(tgt.vecs[1]) else None
+        self.log_ratio = float(np.log((src.chars[1].sum() + 1) / (tgt.chars[1].sum() + 1)))
+
+    def _rand(self, side: _Side, k: int, idx: np.ndarray | int, other_mean: np.ndarray):
+        # Mean of 1 - cos against every unit of the other side, as one dot product.
+        return np.maximum(1.0 - side.vecs[k][idx] @ other_mean, 1e-3)
+
+    def cost(self, i: int, a: int, b: int, cols: np.ndarray) -> np.ndarray:
+        x = self.src.vecs[a][i - a]
+        ys = self.tgt.vecs[b][cols - b]
+        sim = ys @ x
+        norm = 0.5 * (self._rand(self.src, a, i - a, self.tgt_mean)
+                      + self._rand(self.tgt, b, cols - b, self.src_mean))
+        if self.p["vecalign_scale"] == "sim":
+            lx = self.src.chars[a][i - a]
+            ly = self.tgt.chars[b][cols - b] * np.exp(self.log_ratio)
+            ratio = np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1)
+            if self.p.get("margin"):
+                sim = sim - self._margin(i, a, b, cols, x, ys)
+            return -sim * np.log2(1 + ratio) + self.p["merge_penalty"] * (a + b - 2)
+        cost = (1.0 - sim) / norm * (a * b if self.p["vecalign_scale"] else 0.5 * (a + b))
+        cost = cost + self.p["merge_penalty"] * (a + b - 2)
+        if self.p["length_weight"]:
+            lx = self.src.chars[a][i - a]
+            ly = self.tgt.chars[b][cols - b]
+            dev = np.abs(np.log((lx + 1) / (ly + 1)) - self.log_ratio)
+            cost = cost + self.p["length_weight"] * np.minimum(dev, 2.0)
+        return cost
+
+    def _margin(self, i, a, b, cols, x, ys):
+        """Mean similarity of each side with the units just outside the other's run."""
+        s1, t1 = self.src.vecs[1], self.tgt.vecs[1]
+        n, m = len(s1), len(t1)
+        left_t, right_t = cols - b - 1, cols
+        sims = np.zeros(len(cols))
+        count = np.zeros(len(cols))
+        for idx in (left_t, right_t):
+            ok = (idx >= 0) & (idx < m)
+            sims[ok] += t1[idx[ok]] @ x
+            count[ok] += 1
+        tgt_side = sims / np.maximum(count, 1)
+        sims = np.zeros(len(cols))
+        count = 0
+        for idx in (i - a - 1, i):
+            if 0 <= idx < n:
+                sims += ys @ s1[idx]
+                count += 1
+        src_side = sims / max(count, 1)
+        return 0.5 * (tgt_side + src_side)
+
+    def confidence(self, src: tuple[int, ...], tgt: tuple[int, ...]) -> float:
+        a, b = len(src), len(tgt)
+        x, y = self.src.vecs[a][src[0]], self.tgt.vecs[b][tgt[0]]
+        norm = 0.5 * (self._rand(self.src, a, src[0], self.tgt_mean)
+                      + self._rand(self.tgt, b, tgt[0], self.src_mean))
+        return float(np.clip(1.0 - (1.0 - float(x @ y)) / norm, 0.0, 1.0))
+
+
+def _dp(scorer: _Scorer, lo: np.ndarray, hi: np.ndarray, types: list[tuple[int, int]],
+        skip: float) -> list[tuple[int, int]]:
+    """Cheapest path from (0, 0) to (n, m) inside rows' column ranges ``[lo[i], hi[i]]``.
+
+    Returns the bead types along the path, in order. Memory is the band, not n x m.
+    """
+    n = len(lo) - 1
+    inf = np.inf
+    costs: list[np.ndarray] = []
+    backs: list[np.ndarray] = []
+    for i in range(n + 1):
+        cols = np.arange(lo[i], hi[i] + 1)
+        best = np.full(len(cols), inf)
+        back = np.full(len(cols), -1, dtype=np.int8)
+        if i == 0:
+            best[cols == 0] = 0.0
+        for t, (a, b) in enumerate(types):
+            if a == 0 or a > i:
+                continue
+            prev_cols = cols - b
+            ok = (prev_cols >= lo[i - a]) & (prev_cols <= hi[i - a]) & (prev_cols >= 0)
+            if not ok.any():
+                continue
+            prev = np.full(len(cols), inf)
+            prev[ok] = costs[i - a][prev_cols[ok] - lo[i - a]]
+            ok &= np.isfinite(prev)
+            if not ok.any():
+                continue
+            if b == 0:
+                step = np.full(ok.sum(), skip)
+            else:
+                step = scorer.cost(i, a, b, cols[ok])
+            total = prev[ok] + step
+            better = total < best[ok]
+            idx = np.flatnonzero(ok)[better]
+            best[idx] = total[better]
+            back[idx] = t
+        # 0-1 beads move along the row: best[j] = min over k <= j of best[k] + (j - k) * skip.
+        t01 = types.index((0, 1))
+        offs = np.arange(len(cols)) * skip
+        run = np.minimum.accumulate(best - offs) + offs
+        moved = run < best - 1e-12
+        best = np.where(moved, run, best)
+        back[moved] = t01
+        costs.append(best)
+        backs.append(back)
+    path = []
+    i, j = n, int(hi[n])
+    if not np.isfinite(costs[n][j - lo[n]]):
+        raise RuntimeError("alignment band does not reach the end")  # a bug, not a user error
+    while i > 0 or j > 0:
+        a, b = types[backs[i][j - lo[i]]]
+        path.append((a, b))
+        i, j = i - a, j - b
+    return path[::-1]
+
+
+def _points(path: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    pts, i, j = [(0, 0)], 0, 0
+    for a, b in path:
+        i, j = i + a, j + b
+        pts.append((i, j))
+    return pts
+
+
+def _band(points: list[tuple[int, int]], n: int, m: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column range per row: the path's columns near that row, widened by ``width``."""
+    jmin = np.full(n + 1, m, dtype=np.int64)
+    jmax = np.zeros(n + 1, dtype=np.int64)
+    for (i0, j0), (i1, j1) in zip(points, points[1:] + [points[-1]]):
+        rows = np.arange(i0, i1 + 1)
+        jmin[rows] = np.minimum(jmin[rows], min(j0, j1))
+        jmax[rows] = np.maximum(jmax[rows], max(j0, j1))
+    lo, hi = jmin.copy(), jmax.copy()
+    for d in range(1, width + 1):
+        lo[d:] = np.minimum(lo[d:], jmin[:-d])
+        lo[:-d] = np.minimum(lo[:-d], jmin[d:])
+        hi[d:] = np.maximum(hi[d:], jmax[:-d])
+        hi[:-d] = np.maximum(hi[:-d], jmax[d:])
+    lo = np.clip(lo - width, 0, m)
+    hi = np.clip(hi + width, 0, m)
+    lo[0], hi[n] = 0, m
+    return lo, hi
+
+
+def _coarse(vecs: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n = len(vecs)
+    pad = n % 2
+    v = np.vstack([vecs, np.zeros((pad, vecs.shape[1]), np.float32)]) if pad else vecs
+    ln = np.concatenate([lengths, np.zeros(pad)]) if pad else lengths
+    return normalise(v[0::2] + v[1::2]), ln[0::2] + ln[1::2]
+
+
+def _first_pass(sv: np.ndarray, tv: np.ndarray, sl: np.ndarray, tl: np.ndarray,
+                params: dict) -> list[tuple[int, int]]:
+    """Path points of a 1-1/1-0/0-1 alignment, coarse-to-fine when the table is large."""
+    n, m = len(sv), len(tv)
+    types = [(1, 0), (0, 1), (1, 1)]
+    src = _Side.build([""] * n, sv, 1, lengths=sl)
+    tgt = _Side.build([""] * m, tv, 1, lengths=tl)
+    scorer = _Scorer(src, tgt, params)
+    if (n + 1) * (m + 1) <= FULL_CELLS or min(n, m) < 8:
+        lo, hi = np.zeros(n + 1, np.int64), np.full(n + 1, m, np.int64)
+    else:
+        csv, csl = _coarse(sv, sl)
+        ctv, ctl = _coarse(tv, tl)
+        coarse = _first_pass(csv, ctv, csl, ctl, params)
+        fine = [(min(2 * i, n), min(2 * j, m)) for i, j in coarse]
+        lo, hi = _band(fine, n, m, 2 * params["band"])
+    return _points(_dp(scorer, lo, hi, types, params["skip"]))
+
+
+def _check_cover(beads: list[Bead], n: int, m: int) -> None:
+    src = [i for bead in beads for i in bead.src]
+    tgt = [j for bead in beads for j in bead.tgt]
+    assert src == list(range(n)) and tgt == list(range(m)), "beads must cover each unit once"
+
+
+def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder | None = None,
+          *, max_merge: int = DEFAULTS["max_merge"], skip: float = DEFAULTS["skip"],
+          merge_penalty: float = DEFAULTS["merge_penalty"],
+          length_weight: float = DEFAULTS["length_weight"], band: int = DEFAULTS["band"],
+          vecalign_scale: bool = DEFAULTS["vecalign_scale"],
+          exact_merges: bool = True, margin: bool = False, src_id: str | None = None,
+          tgt_id: str | None = None) -> Alignment:
+    """Align two lists of texts (units or sentences) into beads.
+
+    ``max_merge`` bounds the units on one side of a bead; ``skip`` is the cost of leaving
+    a unit unaligned (a normalised cost is ~0.3 for a translation, ~1 for a stranger);
+    ``exact_merges=False`` scores merged runs by summed vectors only (faster, less exact).
+    """
+    if max_merge < 1:
+        raise ValueError("max_merge must be at least 1")
+    encoder = encoder or get_encoder()
+    src_texts, tgt_texts = list(src_texts), list(tgt_texts)
+    n, m = len(src_texts), len(tgt_texts)
+    params = {"max_merge": max_merge, "skip": skip, "merge_penalty": merge_penalty,
+              "length_weight": length_weight, "band": band, "exact_merges": exact_merges,
+              "vecalign_scale": vecalign_scale, "margin": margin}
+    signature = Signature(encoder.name, encoder.version, params)
+    if n == 0 or m == 0:
+        beads = [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
+        return Alignment(beads, src_texts, tgt_texts, signature, src_id, tgt_id)
+
+    vecs = encoder.encode(src_texts + tgt_texts)
+    sv, tv = vecs[:n], vecs[n:]
+    sl = np.array([len(t) for t in src_texts], dtype=np.float64)
+    tl = np.array([len(t) for t in tgt_texts], dtype=np.float64)
+    rough = _first_pass(sv, tv, sl, tl, params)
+
+    src = _Side.build(src_texts, sv, max_merge, encoder if exact_merges else None)
+    tgt = _Side.build(tgt_texts, tv, max_merge, encoder if exact_merges else None)
+    scorer = _Scorer(src, tgt, params)
+    types = bead_types(max_merge)
+    lo, hi = _band(rough, n, m, band)
+    path = _dp(scorer, lo, hi, types, skip)
+    for _ in range(4):
+        if not exact_merges or not _embed_near_changes(path, src, tgt, max_merge):
+            break
+        path = _dp(scorer, lo, hi, types, skip)
+
+    beads, i, j = [], 0, 0
+    for a, b in path:
+        s, t = tuple(range(i, i + a)), tuple(range(j, j + b))
+        beads.append(Bead(s, t, scorer.confidence(s, t) if a and b else None))
+        i, j = i + a, j + b
+    _check_cover(beads, n, m)
+    return Alignment(beads, src_texts, tgt_texts, signature, src_id, tgt_id)
+
+
+def _embed_near_changes(path: list[tuple[int, int]], src: _Side, tgt: _Side, kmax: int) -> int:
+    """Embed the runs a little around each spot where the path is not 1-1; count new ones.
+
+    Where the path is 1-1 the units' own vectors decide; elsewhere a merge was chosen or
+    refused on summed vectors, so the runs that could change that choice get real ones.
+    """
+    need_src: dict[int, set[int]] = {}
+    need_tgt: dict[int, set[int]] = {}
+    i = j = 0
+    for a, b in path:
+        if (a, b) != (1, 1):
+            for k in range(2, min(kmax, max(a, 1) + 1) + 1):
+                need_src.setdefault(k, set()).update(range(i - 1, i + max(a, 1)))
+            for k in range(2, min(kmax, max(b, 1) + 1) + 1):
+                need_tgt.setdefault(k, set()).update(range(j - 1, j + max(b, 1)))
+        i, j = i + a, j + b
+    src_runs = [r for k, starts in need_src.items() for r in src.missing(k, starts)]
+    tgt_runs = [r for k, starts in need_tgt.items() for r in tgt.missing(k, starts)]
+    if not src_runs and not tgt_runs:
+        return 0
+    encoder = src.encoder or tgt.encoder
+    vectors = encoder.encode([src.text(*r) for r in src_runs] + [tgt.text(*r) for r in tgt_runs])
+    src.store(src_runs, vectors[:len(src_runs)])
+    tgt.store(tgt_runs, vectors[len(src_runs):])
+    return len(src_runs) + len(tgt_runs)
+
+
+def align_articles(src: Article, tgt: Article, encoder: Encoder | None = None, *,
+                   level: str = "paragraph", **options) -> Alignment:
+    """Align two articles' aligned units (``level="paragraph"``) or their sentences.
+
+    At sentence level the texts are the sentences of each unit in order (see
+    ``segment.split_sentences``); bead indices then count sentences.
+    """
+    encoder = encoder or get_encoder()
+    check_languages(encoder, [src.lang], src.path)
+    check_languages(encoder, [tgt.lang], tgt.path)
+    if level == "paragraph":
+        src_texts = [u.text for u in src.aligned_units]
+        tgt_texts = [u.text for u in tgt.aligned_units]
+    elif level == "sentence":
+        from .segment import article_sentences
+
+        src_texts = article_sentences(src)
+        tgt_texts = article_sentences(tgt)
+    else:
+        raise ValueError(f"level must be 'paragraph' or 'sentence', not {level!r}")
+    result = align(src_texts, tgt_texts, encoder, src_id=src.id, tgt_id=tgt.id, **options)
+    result.signature.params["level"] = level
+    return result
+
+
+def translation_score(alignment: Alignment, threshold: float = 0.5) -> float:
+    """Share of the shorter side's units that sit in a bead of confidence >= ``threshold``.
+
+    Near 1 for a translation, near 0 for two unrelated texts.
+    """
+    n, m = len(alignment.src_texts), len(alignment.tgt_texts)
+    if min(n, m) == 0:
+        return 0.0
+    confident = [b for b in alignment.beads if b.score is not None and b.score >= threshold]
+    src = sum(len(b.src) for b in confident) / n
+    tgt = sum(len(b.tgt) for b in confident) / m
+    return src if n < m else tgt if m < n else min(src, tgt)
+
+
+def is_probably_translation(alignment: Alignment, threshold: float = 0.5) -> bool:
+    """True when at least half of the shorter side aligns with confidence (see ``translation_score``)."""
+    return translation_score(alignment) >= threshold
+
+
+def align_nway(articles: Sequence[Article], encoder: Encoder | None = None, *,
+               level: str = "paragraph", **options) -> NwayAlignment:
+    """Align n versions of an article through the first one (the pivot).
+
+    Each version is aligned with the pivot; a row ends only where every pairwise
+    alignment has a bead boundary, so all projections agree. Units of a version that
+    the pivot lacks become rows of their own (or join the row they fall inside).
+    """
+    if len(articles) < 2:
+        raise ValueError("align_nway needs at least two articles")
+    encoder = encoder or get_encoder()
+    pivot = articles[0]
+    pairs = [align_articles(pivot, other, encoder, level=level, **options) for other in articles[1:]]
+    texts = [pairs[0].src_texts] + [p.tgt_texts for p in pairs]
+    n = len(texts[0])
+    # A boundary after pivot unit p survives only if no pairwise bead spans it.
+    cut = np.ones(n + 1, dtype=bool)
+    for pair in pairs:
+        for bead in pair.beads:
+            for p in bead.src[:-1]:
+                cut[p + 1] = False
+    group_of = np.cumsum(cut[:n]) - 1 if n else np.zeros(0, int)  # pivot unit -> pivot group
+    n_groups = int(group_of[-1]) + 1 if n else 0
+    grouped = [[[] for _ in articles] for _ in range(n_groups)]
+    gscores: list[list[float]] = [[] for _ in range(n_groups)]
+    for p in range(n):
+        grouped[group_of[p]][0].append(p)
+    # Non-pivot units: inside a group (merged with pivot units) or between groups (own row).
+    extra: dict[float, list[list[int]]] = {}
+    for k, pair in enumerate(pairs, start=1):
+        groups = [int(group_of[b.src[0]]) if b.src else None for b in pair.beads]
+        last_group = -1
+        for pos, bead in enumerate(pair.beads):
+            if bead.src:
+                last_group = groups[pos]
+                grouped[last_group][k].extend(bead.tgt)
+                if bead.score is not None:
+                    gscores[last_group].append(bead.score)
+                continue
+            following = next((g for g in groups[pos:] if g is not None), None)
+            if following == last_group:  # inside a group: merge into it
+                grouped[last_group][k].extend(bead.tgt)
+            else:
+                extra.setdefault(last_group + 0.5, [[] for _ in articles])[k].extend(bead.tgt)
+    order = sorted([(float(g), grouped[g], gscores[g]) for g in range(n_groups)]
+                   + [(pos, cells, []) for pos, cells in extra.items()], key=lambda r: r[0])
+    result_rows = [tuple(tuple(sorted(c)) for c in cells) for _, cells, _ in order]
+    row_scores = [float(np.mean(sc)) if sc else None for _, _, sc in order]
+    nway = NwayAlignment(
+        rows=result_rows, scores=row_scores, ids=[a.id for a in articles],
+        langs=[a.lang for a in articles], texts=texts, signature=pairs[0].signature,
+    )
+    for k in range(len(articles)):
+        flat = [i for row in nway.rows for i in row[k]]
+        assert flat == list(range(len(texts[k]))), "n-way rows must cover each unit once"
+    return nway
+
+
+def pairwise(nway: NwayAlignment, i: int, j: int) -> Alignment:
+    """The two-way alignment of versions ``i`` and ``j`` that ``nway`` implies."""
+    beads = []
+    for row, score in zip(nway.rows, nway.scores):
+        src, tgt = row[i], row[j]
+        if src or tgt:
+            beads.append(Bead(src, tgt, score if src and tgt else None))
+    return Alignment(beads, nway.texts[i], nway.texts[j], nway.signature, nway.ids[i], nway.ids[j])
