@@ -39,13 +39,14 @@ def build(corpus_path: str | Path, out_dir: str | Path, encoder: Any = None, *,
     """
     from .embed import CachedEncoder, get_encoder
 
-    corpus_path, out = Path(corpus_path), Path(out_dir)
-    _check_places(corpus_path, out)
+    # Absolute, so that "." or "out/" have a parent and a name; errors name it as given.
+    corpus_path, out, shown = Path(corpus_path), Path(os.path.abspath(out_dir)), str(out_dir)
+    _check_places(corpus_path, out, shown)
     encoder = encoder or get_encoder()
     if not isinstance(encoder, CachedEncoder):
         encoder = CachedEncoder(encoder, cache_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with _lock(out):
+    with _lock(out, shown):
         _recover(out)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
         umask = os.umask(0)
@@ -53,7 +54,7 @@ def build(corpus_path: str | Path, out_dir: str | Path, encoder: Any = None, *,
         tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output should not be
         try:
             summary = _build_into(corpus_path, tmp, encoder, align_options, sentences)
-            summary["out"] = str(out)
+            summary["out"] = shown
             _write_json(summary, tmp / "summary.json")
             _swap(tmp, out)
         except BaseException:
@@ -185,23 +186,23 @@ def _write_json(data: dict[str, Any], path: Path) -> None:
         out.write("\n")
 
 
-def _check_places(corpus_path: Path, out: Path) -> None:
+def _check_places(corpus_path: Path, out: Path, shown: str) -> None:
     """Refuse outputs that would destroy something or be read back as articles."""
     if not corpus_path.exists():
         raise BuildError(corpus_path, "no such file or folder")
     if out.exists() and not out.is_dir():
-        raise BuildError(out, "exists and is not a folder")
+        raise BuildError(shown, "exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / "summary.json").exists():
-        raise BuildError(out, "is a folder with other files in it, not a cxcorpus build "
+        raise BuildError(shown, "is a folder with other files in it, not a cxcorpus build "
                               "output; choose a new or empty folder")
     root = corpus_path.resolve() if corpus_path.is_dir() else corpus_path.resolve().parent
     if corpus_path.is_dir() and (out.resolve() == root or root in out.resolve().parents):
-        raise BuildError(out, "is inside the corpus folder; its HTML reports would be read "
+        raise BuildError(shown, "is inside the corpus folder; its HTML reports would be read "
                               "as articles next time")
 
 
 @contextlib.contextmanager
-def _lock(out: Path) -> Iterator[None]:
+def _lock(out: Path, shown: str | None = None) -> Iterator[None]:
     """Hold ``.OUT.lock`` beside ``out``; refuse when another build holds it.
 
     An OS lock (``flock``), released when the process ends however it ends, so a killed
@@ -215,7 +216,7 @@ def _lock(out: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BuildError(out, "another build is writing here") from None
+            raise BuildError(shown or out, "another build is writing here") from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         yield
