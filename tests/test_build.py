@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -54,6 +55,11 @@ def test_alignments_cover_every_unit_once(built, corpus_dir):
         assert [j for b in beads for j in b["tgt"]] == list(range(len(tgt.aligned_units)))
         for b in beads:
             assert b["src_text"] == [src.aligned_units[i].text for i in b["src"]]
+        tmx = ElementTree.parse(path.with_suffix(".tmx")).getroot()
+        tus = tmx.findall("./body/tu")
+        assert len(tus) == sum(bool(b["src"] and b["tgt"]) for b in beads)
+        xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+        assert [t.get(xml_lang) for t in tus[0].findall("tuv")] == [src.lang, tgt.lang]
 
 
 def test_tweets_equal_extract_tweets_and_are_linked(built, corpus_dir):

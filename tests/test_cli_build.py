@@ -47,3 +47,38 @@ def test_help_has_an_example():
     for command in ("build", "gaps"):
         result = CliRunner().invoke(main, [command, "--help"])
         assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_two_builds_at_once_second_is_refused(corpus_dir, tmp_path, tmp_path_factory):
+    """A real second process: while it holds the lock, a build on the same OUT exits 2."""
+    import fcntl
+    import os
+    import subprocess
+    import sys
+    import time
+
+    cache = tmp_path_factory.getbasetemp() / "embedding-cache"
+    out = tmp_path / "out"
+    first = subprocess.Popen([sys.executable, "-m", "cxcorpus.cli", "build", str(corpus_dir),
+                              "-o", str(out), "--cache", str(cache)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lock = tmp_path / ".out.lock"
+    held = False
+    while first.poll() is None and not held:
+        if lock.exists():
+            fd = os.open(lock, os.O_RDWR)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            except BlockingIOError:
+                held = True
+            finally:
+                os.close(fd)
+        time.sleep(0.005)
+    assert held, "the first build finished before its lock was seen"
+    second = CliRunner().invoke(main, ["build", str(corpus_dir), "-o", str(out),
+                                       "--cache", str(cache)])
+    assert first.wait(timeout=300) == 0, first.stderr.read().decode()
+    assert second.exit_code == 2
+    assert f"error: {out}: another build is writing here" in second.output
+    assert (out / "summary.json").is_file()  # the first build's output, whole

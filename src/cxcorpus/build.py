@@ -104,7 +104,8 @@ def _build_into(corpus_path: Path, tmp: Path, encoder: Any, align_options: dict 
             for (i, j), pair in pairs.items():
                 stem = f"{_safe(articles[i].id)}__{_safe(articles[j].id)}"
                 for fmt in ("jsonl", "tmx"):
-                    write_alignment(pair, tmp / "alignments" / f"{stem}.{fmt}", fmt)
+                    write_alignment(pair, tmp / "alignments" / f"{stem}.{fmt}", fmt,
+                                    src_lang=articles[i].lang, tgt_lang=articles[j].lang)
             timings["align"] += time.perf_counter() - t
             t = time.perf_counter()
             pair_gaps = {(i, j): find_gaps(articles[i], articles[j], pair, encoder,
