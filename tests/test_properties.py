@@ -1,0 +1,204 @@
+"""Properties of the reader and the tweet extractor, on text made of real seed lines.
+
+Texts are the bundled corpus's lines shuffled and combined, date lines, tweet attribution
+lines, random Unicode lines, with every kind of line break and blank between them. The
+properties: reading a file and writing its units as JSON Lines loses no character except
+white space (which is normalised), and invents none; every tweet field comes from the file.
+(The tweets engineer's ``test_tweets.py`` checks the extractor on one unit; here it runs on
+whole files through the reader, plain text and HTML embeds.)
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import tempfile
+import unicodedata
+import warnings
+from collections import Counter
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cxcorpus.export import write_jsonl
+from cxcorpus.read import clean_leftovers, read_article, unit_records
+from cxcorpus.tweets import extract_tweets, parse_embed, tweet_records
+
+from .conftest import CORPUS
+
+SEED_LINES = [
+    line.strip()
+    for path in sorted(CORPUS.glob("*.txt"))
+    for line in path.read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
+_LINES = re.compile(r"\r\n|[\n\r\u2028\u2029\x85\x0b\x0c]")  # the line breaks of read.py
+ATTRIBUTIONS = [line for line in SEED_LINES if line.startswith("—")]
+assert len(ATTRIBUTIONS) >= 24, "the seeds' quoted tweets are the attribution examples"
+
+# Any character a UTF-8 text file can hold, but NUL (a binary file, refused) and lone
+# surrogates (not encodable).
+_char = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+_random_line = st.text(_char, min_size=1, max_size=40)
+_words = st.lists(st.sampled_from(" ".join(SEED_LINES).split()), min_size=1, max_size=12).map(
+    " ".join)
+_date = st.dates().map(lambda d: st.sampled_from([
+    d.isoformat(), f"{d.day} Eylül {d.year}", f"{d.day}. Oktober {d.year}",
+    f"{d.day} ottobre {d.year}", f"{d.day}.{d.month:02d}.{d.year}"]))
+_date_line = st.tuples(
+    st.sampled_from(["Yayınlanan", "Veröffentlicht", "Pubblicato", "Published on", "Datum"]),
+    st.sampled_from([":", ": ", " : ", ":\t"]),
+    _date.flatmap(lambda s: s),
+    st.one_of(st.just(""), _words, _words.map(lambda w: " " + w)),
+).map("".join)
+_attribution = st.one_of(
+    st.sampled_from(ATTRIBUTIONS),
+    st.tuples(st.sampled_from(["— ", "—", "&mdash; ", "- "]), _words,
+              st.from_regex(r"\(@[A-Za-z0-9_]{1,15}\)", fullmatch=True),
+              _date.flatmap(lambda s: s)).map(lambda p: f"{p[0]}{p[1]} {p[2]} {p[3]}"),
+)
+_line = st.one_of(
+    st.sampled_from(SEED_LINES),
+    st.tuples(st.sampled_from(SEED_LINES), st.sampled_from(SEED_LINES)).map(" ".join),
+    _words,
+    _random_line,
+    _date_line,
+    _attribution,
+    st.tuples(st.sampled_from(SEED_LINES), _random_line, st.sampled_from(SEED_LINES)).map(
+        lambda p: p[0][: len(p[0]) // 2] + p[1] + p[0][len(p[0]) // 2:]),
+)
+_break = st.sampled_from(["\n", "\r\n", "\r", "\u2028", "\u2029", "\n\n", "\r\n\r\n",
+                          "\n \t\n", "\n\u00a0\n", "\x85", "\x0c"])
+_space = st.sampled_from([" ", "  ", "\t", "\u00a0", "\u3000", " \u2009 "])
+
+
+@st.composite
+def articles(draw) -> str:
+    lines = draw(st.lists(_line, min_size=1, max_size=14))
+    out = draw(st.sampled_from(["", " ", "\n", "\ufeff"]))
+    for number, line in enumerate(lines):
+        if number:
+            out += draw(_break)
+        if draw(st.booleans()):  # white space inside and around the line
+            line = draw(_space) + line.replace(" ", draw(_space)) + draw(_space)
+        out += line
+    return out + draw(st.sampled_from(["", "\n", "\r\n", "\n\n"]))
+
+
+def _nfc_no_space(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFC", text) if not c.isspace())
+
+
+def _read_file(text: str, name: str = "article.tr.txt", encoding: str = "utf-8"):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(text.encode(encoding))
+        article = read_article(path)
+        out = Path(tmp) / "units.jsonl"
+        records = unit_records(article)
+        write_jsonl(records, out)
+        back = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    return article, records, back
+
+
+# CXCORPUS_PROPERTY_EXAMPLES=5000 for a deeper run outside CI.
+SETTINGS = settings(max_examples=int(os.environ.get("CXCORPUS_PROPERTY_EXAMPLES", "120")),
+                    deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@SETTINGS
+@given(text=articles())
+def test_units_keep_every_character_but_white_space(text):
+    if not _nfc_no_space(text.lstrip("\ufeff")):
+        return  # only white space: refused, see test_bad_input.py
+    _article, records, back = _read_file(text)
+    assert back == records, "JSON Lines give back the records exactly"
+    expected = _nfc_no_space(text.lstrip("\ufeff"))  # a leading BOM is the encoding's mark
+    shown = "".join(r["text"] for r in back)
+    removed = "".join(x for r in back for x in r.get("data", {}).get("removed", []))
+    if not removed:
+        assert _nfc_no_space(shown) == expected
+    else:  # stripped-HTML leftovers were cleaned: they are kept aside, nothing lost
+        lost = Counter(expected) - Counter(_nfc_no_space(shown + removed))
+        assert not lost, lost
+    for record in back:
+        assert record["text"] == record["text"].strip() and record["text"]
+        assert "  " not in record["text"]
+        assert record["kind"] == "tweet" or "\n" not in record["text"]
+    indices = [r["index"] for r in back if r["index"] is not None]
+    assert indices == list(range(len(indices)))
+    assert all(r["kind"] == "metadata" for r in back if r["index"] is None)
+
+
+@SETTINGS
+@given(text=articles())
+def test_units_are_the_same_whatever_the_line_breaks(text):
+    """CRLF, CR, U+2028 and the rest give the units that plain LF gives."""
+    if not _nfc_no_space(text.lstrip("\ufeff")):
+        return
+    plain = _LINES.sub("\n", text)
+    kinds_texts = [(r["kind"], r["text"]) for r in _read_file(text)[1]]
+    assert kinds_texts == [(r["kind"], r["text"]) for r in _read_file(plain)[1]]
+
+
+def _flat(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+@SETTINGS
+@given(text=articles())
+def test_tweet_fields_come_from_the_file(text):
+    if not _nfc_no_space(text.lstrip("\ufeff")):
+        return
+    article, _records, _back = _read_file(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tweets = extract_tweets(article)
+    # The file as written, with its entity dashes read, and with stripped-HTML leftovers
+    # cleaned the way the reader documents (``(@handle)`` rebuilt from the leftover link).
+    cleaned = "\n".join(clean_leftovers(_flat(line))[0] for line in _LINES.split(text))
+    sources = tuple(_flat(t) for t in (text, text.replace("&mdash;", "—"), cleaned))
+    units = {u.index: u for u in article.units}
+    for tweet, record in zip(tweets, tweet_records(tweets)):
+        assert units[tweet.unit].kind == "tweet"
+        for name in ("text", "author_name", "author_handle", "date_text", "status_id", "url"):
+            value = record[name]
+            assert value is None or any(_flat(value) in s for s in sources), (name, value)
+        for name in ("hashtags", "mentions", "urls", "cashtags"):
+            for value in record[name]:
+                assert value in tweet.text, (name, value)
+        if record["date"] is not None:
+            assert record["date"][:4] in (record["date_text"] or "")
+
+
+_plain = st.text(_char.filter(lambda c: c not in "<>&"), max_size=60)
+
+
+@SETTINGS
+@given(
+    text=st.one_of(st.sampled_from(SEED_LINES), _plain),
+    name=st.one_of(_words, _plain),
+    handle=st.from_regex(r"[A-Za-z0-9_]{0,16}", fullmatch=True),
+    date_text=st.one_of(_date.flatmap(lambda s: s), _plain),
+    status=st.one_of(st.just(""), st.from_regex(r"[0-9]{1,19}", fullmatch=True)),
+)
+def test_embed_fields_come_from_the_embed(text, name, handle, date_text, status):
+    embed = (
+        '<blockquote class="twitter-tweet"><p lang="tr" dir="ltr">'
+        f"{html.escape(text)}</p>&mdash; {html.escape(name)} (@{handle}) "
+        f'<a href="https://twitter.com/{handle or "x"}/status/{status}">'
+        f"{html.escape(date_text)}</a></blockquote>"
+    )
+    found = parse_embed(embed)
+    visible = _flat(f"{text} — {name} (@{handle}) {date_text}")
+    for key in ("text", "attribution", "author_name", "author_handle", "date_text"):
+        value = found[key]
+        assert value is None or _flat(value) in visible, (key, value)
+    if found["status_id"] is not None:
+        assert found["status_id"] == status
+    if found["date"] is not None:
+        assert found["date"][:4] in date_text
