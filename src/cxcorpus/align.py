@@ -27,6 +27,7 @@ import numpy as np
 from .embed import Encoder, check_languages, get_encoder, normalise
 from .model import Alignment, Article, Bead, NwayAlignment, Signature
 
+SOLO_KINDS = ("title", "heading", "tweet")
 FULL_CELLS = 250_000  # above this many DP cells the first pass goes coarse-to-fine
 DEFAULTS = {
     "max_merge": 4,
@@ -35,6 +36,7 @@ DEFAULTS = {
     "length_weight": 0.3,
     "band": 6,
     "vecalign_scale": "sim",
+    "min_confidence": 0.2,
 }
 
 
@@ -46,22 +48,27 @@ class _Side:
     vecs: dict[int, np.ndarray]
     exact: dict[int, np.ndarray]
     chars: dict[int, np.ndarray]
+    mergeable: dict[int, np.ndarray]
     encoder: Encoder | None = None
 
     @classmethod
     def build(cls, texts: list[str], unit_vecs: np.ndarray, kmax: int,
-              encoder: Encoder | None = None, lengths: np.ndarray | None = None) -> _Side:
+              encoder: Encoder | None = None, lengths: np.ndarray | None = None,
+              solo: Sequence[bool] | None = None) -> _Side:
         n = len(unit_vecs)
         if lengths is None:
             lengths = np.array([len(t) for t in texts], dtype=np.float64)
         csum_v = np.vstack([np.zeros((1, unit_vecs.shape[1]), np.float32), np.cumsum(unit_vecs, 0)])
         csum_c = np.concatenate([[0.0], np.cumsum(lengths)])
-        vecs, exact, chars = {}, {}, {}
+        csum_s = np.concatenate([[0], np.cumsum(np.asarray(solo if solo is not None else
+                                                             np.zeros(n), dtype=int))])
+        vecs, exact, chars, mergeable = {}, {}, {}, {}
         for k in range(1, min(kmax, n) + 1):
             vecs[k] = unit_vecs.copy() if k == 1 else normalise(csum_v[k:] - csum_v[:-k])
             exact[k] = np.full(n - k + 1, k == 1)
             chars[k] = csum_c[k:] - csum_c[:-k] + (k - 1)
-        return cls(list(texts), vecs, exact, chars, encoder)
+            mergeable[k] = (k == 1) | (csum_s[k:] - csum_s[:-k] == 0)
+        return cls(list(texts), vecs, exact, chars, mergeable, encoder)
 
     def missing(self, k: int, starts: Sequence[int]) -> list[tuple[int, int]]:
         """The ``(k, start)`` runs among ``starts`` that still have approximate vectors."""
@@ -101,6 +108,14 @@ class _Scorer:
         return np.maximum(1.0 - side.vecs[k][idx] @ other_mean, 1e-3)
 
     def cost(self, i: int, a: int, b: int, cols: np.ndarray) -> np.ndarray:
+        if not self.src.mergeable[a][i - a]:
+            return np.full(len(cols), np.inf)
+        blocked = ~self.tgt.mergeable[b][cols - b]
+        cost = self._cost(i, a, b, cols)
+        cost[blocked] = np.inf
+        return cost
+
+    def _cost(self, i: int, a: int, b: int, cols: np.ndarray) -> np.ndarray:
         x = self.src.vecs[a][i - a]
         ys = self.tgt.vecs[b][cols - b]
         sim = ys @ x
@@ -275,12 +290,15 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
           length_weight: float = DEFAULTS["length_weight"], band: int = DEFAULTS["band"],
           vecalign_scale: bool = DEFAULTS["vecalign_scale"],
           exact_merges: bool = True, margin: bool = False, src_id: str | None = None,
-          tgt_id: str | None = None) -> Alignment:
+          tgt_id: str | None = None, src_solo: Sequence[bool] | None = None,
+          tgt_solo: Sequence[bool] | None = None,
+          min_confidence: float = DEFAULTS["min_confidence"]) -> Alignment:
     """Align two lists of texts (units or sentences) into beads.
 
     ``max_merge`` bounds the units on one side of a bead; ``skip`` is the cost of leaving
     a unit unaligned (a normalised cost is ~0.3 for a translation, ~1 for a stranger);
-    ``exact_merges=False`` scores merged runs by summed vectors only (faster, less exact).
+    ``exact_merges=False`` scores merged runs by summed vectors only (faster, less exact);
+    ``src_solo``/``tgt_solo`` flag units that never merge with a neighbour (a quoted tweet).
     """
     if max_merge < 1:
         raise ValueError("max_merge must be at least 1")
@@ -289,7 +307,8 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
     n, m = len(src_texts), len(tgt_texts)
     params = {"max_merge": max_merge, "skip": skip, "merge_penalty": merge_penalty,
               "length_weight": length_weight, "band": band, "exact_merges": exact_merges,
-              "vecalign_scale": vecalign_scale, "margin": margin}
+              "vecalign_scale": vecalign_scale, "margin": margin,
+              "min_confidence": min_confidence}
     signature = Signature(encoder.name, encoder.version, params)
     if n == 0 or m == 0:
         beads = [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
@@ -301,8 +320,8 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
     tl = np.array([len(t) for t in tgt_texts], dtype=np.float64)
     rough = _first_pass(sv, tv, sl, tl, params)
 
-    src = _Side.build(src_texts, sv, max_merge, encoder if exact_merges else None)
-    tgt = _Side.build(tgt_texts, tv, max_merge, encoder if exact_merges else None)
+    src = _Side.build(src_texts, sv, max_merge, encoder if exact_merges else None, solo=src_solo)
+    tgt = _Side.build(tgt_texts, tv, max_merge, encoder if exact_merges else None, solo=tgt_solo)
     scorer = _Scorer(src, tgt, params)
     types = bead_types(max_merge)
     lo, hi = _band(rough, n, m, band)
@@ -315,7 +334,12 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
     beads, i, j = [], 0, 0
     for a, b in path:
         s, t = tuple(range(i, i + a)), tuple(range(j, j + b))
-        beads.append(Bead(s, t, scorer.confidence(s, t) if a and b else None))
+        score = scorer.confidence(s, t) if a and b else None
+        if score is not None and score < min_confidence:
+            # The DP prefers any pairing to none; a pairing this weak is two gaps.
+            beads += [Bead((k,), ()) for k in s] + [Bead((), (k,)) for k in t]
+        else:
+            beads.append(Bead(s, t, score))
         i, j = i + a, j + b
     _check_cover(beads, n, m)
     return Alignment(beads, src_texts, tgt_texts, signature, src_id, tgt_id)
@@ -361,6 +385,9 @@ def align_articles(src: Article, tgt: Article, encoder: Encoder | None = None, *
     if level == "paragraph":
         src_texts = [u.text for u in src.aligned_units]
         tgt_texts = [u.text for u in tgt.aligned_units]
+        # A quoted tweet, a title or a heading is a piece of its own, never half of a bead.
+        options.setdefault("src_solo", [u.kind in SOLO_KINDS for u in src.aligned_units])
+        options.setdefault("tgt_solo", [u.kind in SOLO_KINDS for u in tgt.aligned_units])
     elif level == "sentence":
         from .segment import article_sentences
 
