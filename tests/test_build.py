@@ -149,3 +149,28 @@ def test_refuses_output_inside_the_corpus_or_over_other_files(corpus_dir, tmp_pa
     with pytest.raises(BuildError, match="not a cxcorpus build output"):
         build(corpus_dir, other, cache_dir=tmp_path)
     assert (other / "keep.py").read_text(encoding="utf-8") == "precious"
+
+
+def test_a_group_in_an_uncovered_language_is_listed_not_fatal(corpus_dir, tmp_path, built):
+    """TR+IT build as usual; a DE+FI group (the encoder has no Finnish) is reported."""
+    import shutil
+
+    cache = built[0]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("cx-tweetchat.tr.txt", "cx-tweetchat.it.txt", "cx-tweetchat.de.txt"):
+        shutil.copy(corpus_dir / name, corpus / name)
+    (corpus / "cx-tweetchat.fi.txt").write_text(
+        "Asiakaskokemus ja läpinäkyvyys\n\nOlemme keskustelleet läpinäkyvyyden roolista "
+        "asiakaskokemuksessa. Ihmiset kaikilta toimialoilta osallistuivat keskusteluun.\n",
+        encoding="utf-8")
+    (corpus / "manifest.toml").write_text("\n".join(
+        f'[[article]]\nfile = "cx-tweetchat.{lang}.txt"\nlang = "{lang}"\ngroup = "{group}"\n'
+        for lang, group in (("tr", "a"), ("it", "a"), ("de", "b"), ("fi", "b"))),
+        encoding="utf-8")
+    summary = build(corpus, tmp_path / "out", cache_dir=cache)
+    groups = {g["name"]: g for g in summary["groups"]}
+    assert groups["a"]["aligned"] and groups["a"]["report"] == "report/a.html"
+    assert groups["b"]["aligned"] is False and "'fi' is not covered" in groups["b"]["problem"]
+    assert groups["b"]["report"] is None
+    assert summary["counts"]["tweets"] == 24  # TR's and IT's 12 each, DE and FI none

@@ -95,7 +95,10 @@ def _build_into(corpus_path: Path, tmp: Path, encoder: Any, align_options: dict 
         t = time.perf_counter()
         by_article = {a.id: extract_tweets(a) for a in articles}
         timings["tweets"] += time.perf_counter() - t
-        if len(articles) > 1:
+        problem = _uncovered(articles, encoder)
+        if problem:  # listed in the summary; the rest of the corpus is still built
+            entry.update(aligned=False, problem=problem)
+        if len(articles) > 1 and not problem:
             t = time.perf_counter()
             nway = align_nway(articles, encoder, **options)
             signature = nway.signature
@@ -172,6 +175,21 @@ def _build_into(corpus_path: Path, tmp: Path, encoder: Any, align_options: dict 
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "signature": {**signature.to_dict(), "format": signature.format()},
     }
+
+
+def _uncovered(articles: list[Any], encoder: Any) -> str | None:
+    """Why a group cannot be aligned with this encoder (a language it does not cover)."""
+    from .embed import check_languages
+    from .errors import LanguageError
+
+    if len(articles) < 2:
+        return None
+    try:
+        for article in articles:
+            check_languages(encoder, [article.lang], article.path)
+    except LanguageError as exc:
+        return str(exc)
+    return None
 
 
 def _safe(name: str) -> str:
@@ -254,7 +272,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         tweets = sum(g["tweets"].values())
         gaps = str(g.get("gap_count", "-"))
         lines.append(f"{g['name']:<32} {langs:<10} {rows:>5} {tweets:>6} {gaps:>5}  "
-                     f"{g['report'] or '-'}")
+                     f"{g['report'] or g.get('problem') or '-'}")
     c, t, cache = summary["counts"], summary["timings"], summary["cache"]
     lines.append(f"{c['articles']} articles, {c['groups']} groups, {c['alignments']} alignments, "
                  f"{c['tweets']} tweets, {c['gaps']} gaps; embedded {cache['misses']} texts "
