@@ -8,9 +8,14 @@ no half-written output, and a next run that completes.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
+import shutil
+import signal
 import subprocess
 import sys
+import time
 import zlib
 from pathlib import Path
 
@@ -194,3 +199,180 @@ def test_enospc_in_atomic_open_names_the_file(tmp_path, monkeypatch):
     assert "No space left on device" in info.value.problem
     assert "\n" not in str(info.value)
     assert list(tmp_path.iterdir()) == []
+
+
+# --- builds killed, builds at once, a full disk during a build ---------------------------
+#
+# Real ``cxcorpus build`` processes on the bundled corpus. The embedding cache is the one
+# test_build.py fills (same path), so only the first build of a session embeds anything.
+
+CORPUS = ROOT / "corpus"
+OUTPUTS = {  # the files every build of the bundled corpus writes
+    "summary.json", "tweets.jsonl", "gaps.jsonl", "gaps-nway.jsonl", "report/index.html",
+    "report/cx-tweetchat.html",
+    *(f"alignments/cx-tweetchat.{a}__cx-tweetchat.{b}.{ext}"
+      for a, b in (("tr", "de"), ("tr", "it"), ("de", "it")) for ext in ("jsonl", "tmx")),
+}
+
+# Runs the real CLI, after an optional patch (a fault that needs a precise moment).
+_CLI = """
+import os, signal, sys, time
+PATCH
+from cxcorpus.cli import main
+sys.exit(main(sys.argv[1:], prog_name="cxcorpus"))
+"""
+# Kill the process between the two renames of the swap (old output moved away, new one not
+# yet in place): the narrowest window of the build.
+_KILL_IN_SWAP = """
+import cxcorpus.build as b
+_replace = os.replace
+def replace(src, dst):
+    _replace(src, dst)
+    if str(dst).endswith(".old"):
+        os.kill(os.getpid(), signal.SIGKILL)
+b.os.replace = replace
+"""
+# A slow disk: the build pauses before writing its reports.
+_SLOW = """
+import cxcorpus.report as r
+_render = r.render_report
+def render_report(*a, **k):
+    time.sleep(float(os.environ["CX_PAUSE"]))
+    return _render(*a, **k)
+r.render_report = render_report
+"""
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory):
+    """An embedding cache filled by one build, and that build's output (the 'previous run')."""
+    from cxcorpus.build import build
+
+    cache = tmp_path_factory.getbasetemp() / "embedding-cache"
+    reference = tmp_path_factory.mktemp("reference") / "out"
+    build(CORPUS, reference, cache_dir=cache)
+    return cache, reference
+
+
+def _cli(*args: str, patch: str = "", cache: Path, env: dict | None = None, **popen):
+    environment = {**os.environ, "CXCORPUS_CACHE": str(cache), **(env or {})}
+    return subprocess.Popen([PYTHON, "-c", _CLI.replace("PATCH", patch), *args], env=environment,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def _previous_output(tmp_path: Path, warm) -> tuple[Path, dict[str, bytes]]:
+    out = tmp_path / "out"
+    shutil.copytree(warm[1], out)
+    return out, _files(out)
+
+
+def _assert_complete(out: Path) -> None:
+    """A whole build: every file there, every JSON file parses, nothing temporary beside it."""
+    files = _files(out)
+    assert set(files) == OUTPUTS
+    summary = json.loads(files["summary.json"])
+    assert summary["counts"]["articles"] == 5 and summary["counts"]["alignments"] == 3
+    for name, data in files.items():
+        if name.endswith(".jsonl"):
+            [json.loads(line) for line in data.decode("utf-8").splitlines()]
+    leftovers = [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")
+                 and not p.name.endswith(".lock")]
+    assert leftovers == []
+
+
+def _wait_for(predicate, proc, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert proc.poll() is None, f"ended before the fault: {proc.communicate()}"
+        assert time.monotonic() < deadline, "the fault point was never reached"
+        time.sleep(0.005)
+
+
+def _halfway(out: Path):
+    """True once the build has written its first alignment into its temporary folder."""
+    return lambda: any(out.parent.glob(f".{out.name}.*.tmp/alignments/*.jsonl"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_build_killed_halfway_leaves_the_previous_output(tmp_path, warm, sig):
+    out, before = _previous_output(tmp_path, warm)
+    proc = _cli("build", str(CORPUS), "-o", str(out), cache=warm[0])
+    _wait_for(_halfway(out), proc)
+    proc.send_signal(sig)
+    _stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert "Traceback" not in stderr
+    assert _files(out) == before, "the previous output is untouched"
+    if sig == signal.SIGINT:  # Ctrl-C: it cleans up after itself (a killed one cannot)
+        assert not list(tmp_path.glob(".out.*.tmp"))
+        assert stderr.splitlines()[-1:] == ["Aborted!"], stderr
+    rerun = _cli("build", str(CORPUS), "-o", str(out), cache=warm[0])
+    _stdout, stderr = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, stderr
+    _assert_complete(out)
+    assert json.loads((out / "summary.json").read_text())["cache"]["misses"] == 0
+
+
+def test_build_killed_between_the_renames_is_recovered(tmp_path, warm):
+    out, before = _previous_output(tmp_path, warm)
+    proc = _cli("build", str(CORPUS), "-o", str(out), patch=_KILL_IN_SWAP, cache=warm[0])
+    proc.communicate(timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    moved = tmp_path / ".out.old"
+    assert not out.exists() and _files(moved) == before, "the old output is kept aside whole"
+    rerun = _cli("build", str(CORPUS), "-o", str(out), cache=warm[0])
+    _stdout, stderr = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, stderr
+    _assert_complete(out)
+    assert not moved.exists()
+
+
+def test_two_builds_at_once_on_one_output(tmp_path, warm):
+    """The second build is refused in one line while the first holds the output; the first
+    finishes and the output is whole."""
+    out, _before = _previous_output(tmp_path, warm)
+    first = _cli("build", str(CORPUS), "-o", str(out), patch=_SLOW, cache=warm[0],
+                 env={"CX_PAUSE": "4"})
+    _wait_for(_halfway(out), first)
+    second = _cli("build", str(CORPUS), "-o", str(out), cache=warm[0])
+    _stdout, stderr = second.communicate(timeout=60)
+    assert first.poll() is None, "the second build had to meet the first one running"
+    assert second.returncode == 2
+    assert stderr.splitlines() == [f"error: {out}: another build is writing here"]
+    _stdout, stderr = first.communicate(timeout=120)
+    assert first.returncode == 0, stderr
+    _assert_complete(out)
+
+
+def test_two_builds_started_together(tmp_path, warm):
+    """Started at the same moment: whichever loses is refused, never a mixed output."""
+    out, _before = _previous_output(tmp_path, warm)
+    procs = [_cli("build", str(CORPUS), "-o", str(out), cache=warm[0]) for _ in range(2)]
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    for proc in procs:
+        proc.stdout.close()
+        proc.stderr.close()
+    assert any(code == 0 for code, _ in results), results
+    for code, stderr in results:
+        assert code == 0 or stderr.splitlines() == [f"error: {out}: another build is writing here"]
+    _assert_complete(out)
+
+
+def test_full_disk_during_a_build(tmp_path, warm):
+    """Writes fail past 16 KiB (RLIMIT_FSIZE): one line naming the file, the old output kept."""
+    out, before = _previous_output(tmp_path, warm)
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384))"
+    proc = _cli("build", str(CORPUS), "-o", str(out), patch=limit, cache=warm[0])
+    _stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 2
+    (line,) = stderr.splitlines()
+    named = re.fullmatch(r"error: (\S+): cannot write: File too large", line)
+    assert named, line
+    relative = re.sub(rf"^{re.escape(str(tmp_path))}/(out|\.out\.\w+\.tmp)/", "", named[1])
+    assert relative in OUTPUTS, f"names a file of the output: {named[1]}"
+    assert _files(out) == before
+    assert [p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")] == ["out"]
