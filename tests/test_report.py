@@ -153,3 +153,32 @@ def test_text_is_escaped_not_run(browser, tmp_path):
     assert page.locator("img").count() == 0
     assert requests == [path.as_uri()]  # no image fetched, no dialog opened
     page.close()
+
+
+def test_a_missing_sentence_is_highlighted(browser, seed_articles, tmp_path, tmp_path_factory):
+    """Drop one sentence of an IT paragraph: TR's sentence is marked and counted."""
+    import copy
+
+    from cxcorpus.align import align_articles
+    from cxcorpus.report import from_alignment
+    from cxcorpus.segment import split_sentences
+
+    encoder = CachedEncoder(get_encoder(), tmp_path_factory.getbasetemp() / "embedding-cache")
+    tr, it = seed_articles[TR], copy.deepcopy(seed_articles[IT])
+    unit = next(u for u in it.aligned_units
+                if u.kind == "body" and len(split_sentences(u.text, "it")) >= 4)
+    parts = split_sentences(unit.text, "it")
+    unit.text = " ".join(parts[:2] + parts[3:])
+    alignment = align_articles(tr, it, encoder)
+    gaps = find_gaps(tr, it, alignment, encoder)
+    path = tmp_path / "sentence.html"
+    write_report(render_report([tr, it], from_alignment(alignment, tr, it), {(0, 1): gaps}), path)
+    page, _ = _open(browser, path)
+    marks = page.locator("mark.sentence-gap")
+    assert marks.count() == 1
+    assert marks.first.get_attribute("title") == "not in IT"
+    dropped = split_sentences(tr.aligned_units[unit.index].text, "tr")[2]
+    assert marks.first.inner_text() == dropped
+    row = page.locator("#summary tr", has_text="sentences inside aligned units")
+    assert row.locator("td").all_inner_texts()[1:] == ["0", "1"]
+    page.close()
