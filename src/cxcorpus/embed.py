@@ -180,21 +180,20 @@ class CachedEncoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
-        vectors = {t: self._load(self._path(t)) for t in dict.fromkeys(texts)}
-        sizes = Counter(v.shape[0] for v in vectors.values() if v is not None)
-        if sizes:  # an entry of another size than the rest is damaged
-            size = sizes.most_common(1)[0][0]
-            vectors = {t: v if v is None or v.shape[0] == size else None for t, v in vectors.items()}
-        missing = [t for t, v in vectors.items() if v is None]
-        self.hits += len(vectors) - len(missing)
-        self.misses += len(missing)
-        if missing:
-            computed = self._compute(missing)
-            if sizes and computed.shape[1] != size:  # the whole cache was of another shape
-                return self._compute(texts) if texts else computed
-            vectors.update(zip(missing, computed))
         if not texts:
             return self.encoder.encode([])
+        vectors = {t: self._load(self._path(t)) for t in dict.fromkeys(texts)}
+        missing = [t for t, v in vectors.items() if v is None]
+        if missing:
+            vectors.update(zip(missing, self._compute(missing)))
+        # An entry of another size than the encoder's (or than most entries) is damaged.
+        sizes = Counter(v.shape[0] for t, v in vectors.items() if t in missing or not missing)
+        size = sizes.most_common(1)[0][0]
+        wrong = [t for t, v in vectors.items() if v.shape[0] != size]
+        if wrong:
+            vectors.update(zip(wrong, self._compute(wrong)))
+        self.misses += len(missing) + len(wrong)
+        self.hits += len(vectors) - len(missing) - len(wrong)
         return np.vstack([vectors[t] for t in texts]).astype(np.float32, copy=False)
 
     def _compute(self, texts: list[str]) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Sentences inside a unit, for sentence-level alignment and gaps.
 
 ``sentencex`` does the splitting; small rules repair what it gets wrong in our texts:
-ordinals (``20. yüzyıl``, ``25. Oktober``), abbreviations (``z. B.``, ``Dr.``, ``vb.``),
+ordinals (``20. yüzyıl``, ``25. Oktober``: a number and a dot before a lower-case word
+or a month), abbreviations (``z. B.``, ``Dr.``, ``vb.``),
 and tweet-chat answer labels (``A2.``) that belong to the sentence after them.
 """
 
@@ -20,6 +21,11 @@ ABBREVIATIONS = {
     "tr": {"dr", "prof", "doç", "yrd", "vb", "vs", "örn", "bkz", "sn", "av", "no", "s"},
     "it": {"dott", "sig", "sigg", "prof", "ecc", "pag", "n", "avv", "ing", "dr", "es"},
 }
+MONTHS = {
+    "januar", "jänner", "februar", "märz", "april", "mai", "juni", "juli", "august",
+    "september", "oktober", "november", "dezember", "ocak", "şubat", "mart", "nisan",
+    "mayıs", "haziran", "temmuz", "ağustos", "eylül", "ekim", "kasım", "aralık",
+}
 _ORDINAL_END = re.compile(r"(?:^|\s)\d{1,4}\.$")
 _LABEL = re.compile(r"^[AQSFR]\d{1,2}[.:]$")  # A2. / Q3: answer and question labels
 _LAST_WORD = re.compile(r"(\S+(?: \S\.)?)\.$")
@@ -32,7 +38,8 @@ def _glues_to_next(piece: str, following: str, lang: str) -> bool:
     if _LABEL.match(piece):
         return True
     first = following.lstrip()[:1]
-    if _ORDINAL_END.search(piece) and (first.islower() or first.isdigit()):
+    next_word = following.split()[0].strip(",.;:").lower()
+    if _ORDINAL_END.search(piece) and (first.islower() or first.isdigit() or next_word in MONTHS):
         return True
     match = _LAST_WORD.search(piece)
     if match:
