@@ -172,23 +172,25 @@ def display_rows(articles: list[Article], row: tuple[tuple[int, ...], ...],
                  unit_gaps: dict[tuple[str, int], dict[str, Any]]) -> list[list[list[int]]]:
     """Split one n-way row so that passages some version lacks get lines of their own.
 
-    Each version's units before its first matched unit go to a line above, those after
-    its last matched unit to a line below; the matched ones (and any gap between them)
-    stay together. A row with no matched unit at all stays whole.
+    A unit is shared when another version in the row has it (is not among those that
+    lack it). Each version's units before its first shared unit go to a line above, those
+    after its last shared unit (or all of them, when it shares none) to a line below; the
+    shared ones (and any gap between them) stay together. A row sharing nothing stays whole.
     """
+    present = {a.id for a, cell in zip(articles, row) if cell}
+
+    def shared(article_id: str, unit: int) -> bool:
+        note = unit_gaps.get((article_id, unit))
+        return note is None or bool(present - {article_id} - set(note["lack"]))
+
     pre, core, post = [], [], []
     for a, cell in zip(articles, row):
-        matched = [k for k, u in enumerate(cell) if (a.id, u) not in unit_gaps]
-        if not matched:
-            pre.append([])
-            core.append(list(cell))
-            post.append([])
-            continue
-        first, last = matched[0], matched[-1]
-        pre.append(list(cell[:first]))
+        matched = [k for k, u in enumerate(cell) if shared(a.id, u)]
+        first, last = (matched[0], matched[-1]) if matched else (len(cell), len(cell) - 1)
+        pre.append(list(cell[:first]) if matched else [])
         core.append(list(cell[first:last + 1]))
-        post.append(list(cell[last + 1:]))
-    if not any((a.id, u) not in unit_gaps for a, cell in zip(articles, row) for u in cell):
+        post.append(list(cell[last + 1:]) if matched else list(cell))
+    if not any(core):
         return [[list(cell) for cell in row]]
     return [part for part in (pre, core, post) if any(part)]
 
