@@ -182,3 +182,25 @@ def test_a_missing_sentence_is_highlighted(browser, seed_articles, tmp_path, tmp
     row = page.locator("#summary tr", has_text="sentences inside aligned units")
     assert row.locator("td").all_inner_texts()[1:] == ["0", "1"]
     page.close()
+
+
+def test_display_rows_give_missing_passages_lines_of_their_own(seed_articles):
+    """However the aligner grouped them, a passage DE lacks gets a line with DE empty."""
+    from cxcorpus.report import display_rows
+
+    articles = [seed_articles[TR], seed_articles[DE], seed_articles[IT]]
+    tr, de, _ = articles
+    assert (tr.aligned_units[4].kind, tr.aligned_units[5].kind) == ("body", "tweet")
+    tweet_gaps = {(TR, 5): {"lack": [DE]}, (IT, 5): {"lack": [DE]}}
+    assert display_rows(articles, ((4, 5), (4,), (4, 5)), tweet_gaps) == [
+        [[4], [4], [4]], [[5], [], [5]]]
+    assert display_rows(articles, ((5, 6), (5,), (5, 6)), tweet_gaps) == [
+        [[5], [], [5]], [[6], [5], [6]]]
+    last = len(tr.aligned_units) - 1
+    closing = list(range(len(de.aligned_units) - 4, len(de.aligned_units)))
+    gaps = {(TR, last): {"lack": [DE]}, (IT, last): {"lack": [DE]},
+            **{(DE, u): {"lack": [TR, IT]} for u in closing}}
+    assert display_rows(articles, ((last,), tuple(closing), (last,)), gaps) == [
+        [[last], [], [last]], [[], closing, []]]
+    both = {(TR, 3): {"lack": [DE]}, (DE, 3): {"lack": [TR]}}
+    assert display_rows(articles[:2], ((3,), (3,)), both) == [[[3], [3]]]

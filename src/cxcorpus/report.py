@@ -172,27 +172,35 @@ def display_rows(articles: list[Article], row: tuple[tuple[int, ...], ...],
                  unit_gaps: dict[tuple[str, int], dict[str, Any]]) -> list[list[list[int]]]:
     """Split one n-way row so that passages some version lacks get lines of their own.
 
-    A unit is shared when another version in the row has it (is not among those that
-    lack it). Each version's units before its first shared unit go to a line above, those
-    after its last shared unit (or all of them, when it shares none) to a line below; the
-    shared ones (and any gap between them) stay together. A row sharing nothing stays whole.
+    The row's core is the units no version lacks (failing those, the units at least one
+    other version in the row has). Each version's units before its first core unit go to
+    a line above, those after its last (or all of them, when it has none) to a line
+    below. A row without a core stays whole.
     """
     present = {a.id for a, cell in zip(articles, row) if cell}
+
+    def complete(article_id: str, unit: int) -> bool:
+        return (article_id, unit) not in unit_gaps
 
     def shared(article_id: str, unit: int) -> bool:
         note = unit_gaps.get((article_id, unit))
         return note is None or bool(present - {article_id} - set(note["lack"]))
 
-    pre, core, post = [], [], []
-    for a, cell in zip(articles, row):
-        matched = [k for k, u in enumerate(cell) if shared(a.id, u)]
-        first, last = (matched[0], matched[-1]) if matched else (len(cell), len(cell) - 1)
-        pre.append(list(cell[:first]) if matched else [])
-        core.append(list(cell[first:last + 1]))
-        post.append(list(cell[last + 1:]) if matched else list(cell))
-    if not any(core):
-        return [[list(cell) for cell in row]]
-    return [part for part in (pre, core, post) if any(part)]
+    for in_core in (complete, shared):
+        pre, core, post = [], [], []
+        for a, cell in zip(articles, row):
+            matched = [k for k, u in enumerate(cell) if in_core(a.id, u)]
+            if not matched:
+                pre.append([])
+                core.append([])
+                post.append(list(cell))
+                continue
+            pre.append(list(cell[:matched[0]]))
+            core.append(list(cell[matched[0]:matched[-1] + 1]))
+            post.append(list(cell[matched[-1] + 1:]))
+        if any(core):
+            return [part for part in (pre, core, post) if any(part)]
+    return [[list(cell) for cell in row]]
 
 
 def _labels(articles: list[Article]) -> dict[str, str]:
