@@ -174,3 +174,15 @@ def test_a_group_in_an_uncovered_language_is_listed_not_fatal(corpus_dir, tmp_pa
     assert groups["b"]["aligned"] is False and "'fi' is not covered" in groups["b"]["problem"]
     assert groups["b"]["report"] is None
     assert summary["counts"]["tweets"] == 24  # TR's and IT's 12 each, DE and FI none
+
+
+def test_tweets_equal_the_tweets_command(built, corpus_dir):
+    from click.testing import CliRunner
+
+    from cxcorpus.cli import main
+
+    _, out, _ = built
+    result = CliRunner().invoke(main, ["tweets", str(corpus_dir)])
+    assert result.exit_code == 0, result.output
+    command = [json.loads(line) for line in result.stdout.splitlines()]
+    assert _jsonl(out / "tweets.jsonl") == command

@@ -82,3 +82,30 @@ def test_two_builds_at_once_second_is_refused(corpus_dir, tmp_path, tmp_path_fac
     assert second.exit_code == 2
     assert f"error: {out}: another build is writing here" in second.output
     assert (out / "summary.json").is_file()  # the first build's output, whole
+
+
+def test_a_killed_build_leaves_the_previous_output(corpus_dir, tmp_path, tmp_path_factory):
+    """SIGKILL a build while it writes: OUT is still the previous build, whole; the next
+    build cleans up what the killed one left and succeeds."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    cache = tmp_path_factory.getbasetemp() / "embedding-cache"
+    out = tmp_path / "out"
+    args = ["build", str(corpus_dir), "-o", str(out), "--cache", str(cache)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    victim = subprocess.Popen([sys.executable, "-m", "cxcorpus.cli", *args],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while victim.poll() is None and not list(tmp_path.glob(".out.*.tmp")):
+        time.sleep(0.002)
+    os.kill(victim.pid, signal.SIGKILL)
+    assert victim.wait() == -signal.SIGKILL, "the build finished before it could be killed"
+    assert list(tmp_path.glob(".out.*.tmp"))  # it was caught mid-write
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert not list(tmp_path.glob(".out.*.tmp"))
