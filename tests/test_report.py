@@ -204,3 +204,37 @@ def test_display_rows_give_missing_passages_lines_of_their_own(seed_articles):
         [[last], [], [last]], [[], closing, []]]
     both = {(TR, 3): {"lack": [DE]}, (DE, 3): {"lack": [TR]}}
     assert display_rows(articles[:2], ((3,), (3,)), both) == [[[3], [3]]]
+
+
+def test_a_paragraph_that_is_another_text_is_a_low_confidence_row(
+        browser, seed_articles, tmp_path, tmp_path_factory):
+    import copy
+
+    from cxcorpus.model import Alignment, Bead
+    from cxcorpus.report import from_alignment
+
+    encoder = CachedEncoder(get_encoder(), tmp_path_factory.getbasetemp() / "embedding-cache")
+    tr, it = seed_articles[TR], copy.deepcopy(seed_articles[IT])
+    target = next(u for u in it.aligned_units if u.kind == "body" and u.index > 5)
+    target.text = next(u.text for u in seed_articles["customer-always-right.tr"].aligned_units
+                       if u.kind == "body" and len(u.text) > 200)
+    beads = [Bead((i,), (i,), 0.5) for i in range(len(tr.aligned_units))]
+    alignment = Alignment(beads, [u.text for u in tr.aligned_units],
+                          [u.text for u in it.aligned_units], tr_signature(encoder), tr.id, it.id)
+    gaps = find_gaps(tr, it, alignment, encoder)
+    path = tmp_path / "low.html"
+    write_report(render_report([tr, it], from_alignment(alignment, tr, it), {(0, 1): gaps}), path)
+    page, _ = _open(browser, path)
+    low = page.locator(".body-row.low")
+    assert low.count() == 1
+    assert low.get_attribute("data-row") == str(target.index)
+    assert low.locator(".badge.low").count() == 2
+    assert "low-confidence rows (probably different texts): 1" in page.inner_text("body")
+    page.close()
+
+
+def tr_signature(encoder):
+    """A signature for hand-made beads."""
+    from cxcorpus.model import Signature
+
+    return Signature(encoder.name, encoder.version, {"test": "identity beads"})

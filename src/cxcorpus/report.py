@@ -89,7 +89,7 @@ def render_report(articles: list[Article], nway: NwayAlignment, pair_gaps: PairG
     """The report page as a string. ``pair_gaps[(i, j)]`` holds ``find_gaps`` records of
     versions i < j; ``tweets`` (default: ``extract_tweets`` of each version) give the
     author, handle and date shown under each quoted tweet."""
-    from .gaps import LOW_CONFIDENCE, nway_gaps
+    from .gaps import nway_gaps
 
     if tweets is None:
         from .tweets import extract_tweets
@@ -109,9 +109,9 @@ def render_report(articles: list[Article], nway: NwayAlignment, pair_gaps: PairG
     rows_html = []
     low_rows = 0
     for r, (row, score) in enumerate(zip(nway.rows, nway.scores)):
-        low = (score is not None and score < LOW_CONFIDENCE) or any(
-            unit_gaps.get((a.id, u), {}).get("reason") == "low_confidence"
-            for a, cell in zip(articles, row) for u in cell)
+        # Low confidence as gaps.find_gaps judges it (the aligner's scores have their own scale).
+        low = any(unit_gaps.get((a.id, u), {}).get("reason") == "low_confidence"
+                  for a, cell in zip(articles, row) for u in cell)
         low_rows += low
         parts = display_rows(articles, row, unit_gaps)
         for part, cells in enumerate(parts):
