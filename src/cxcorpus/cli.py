@@ -111,8 +111,10 @@ def gaps(src: str, tgt: str, fmt: str, out: str | None, cache: str | None) -> No
 
     Example:
 
+    \b
         cxcorpus gaps corpus/cx-tweetchat.tr.txt corpus/cx-tweetchat.de.txt
-        cxcorpus gaps corpus/cx-tweetchat.tr.txt corpus/cx-tweetchat.de.txt --format html -o gaps.html
+        cxcorpus gaps corpus/cx-tweetchat.tr.txt corpus/cx-tweetchat.de.txt \\
+            --format html -o gaps.html
     """
     from .gaps import export_gaps
 
