@@ -99,11 +99,11 @@ def _make_20mb_line(tmp, monkeypatch):
 
 
 def _make_10k_paragraphs(tmp, monkeypatch):
-    # Real seed paragraphs cut to their first six words, numbered so that none reads as a
-    # tweet's attribution or a date line: 10 000 units, most too short for per-unit
+    # Real seed paragraphs cut to their first four words, numbered so that none reads as a
+    # tweet's attribution or a date line: 10 000 units, nearly all too short for per-unit
     # language detection (full-length paragraphs are timed in scripts/bench_scale.py).
     rng = random.Random(10_000)
-    paragraphs = [f"{i}. " + " ".join(rng.choice(SEED_LINES).split()[:6]) for i in range(10_000)]
+    paragraphs = [f"{i}. " + " ".join(rng.choice(SEED_LINES).split()[:4]) for i in range(10_000)]
     path = _write(tmp, "many.tr.txt", "Başlık\n\n" + "\n\n".join(paragraphs) + "\n")
     return ["units", str(path)], path, [path]
 
@@ -225,22 +225,27 @@ def align_of(src: Path | str, tgt: Path | str, *options: str, named: str = "src"
                 spec = _write(tmp, *spec)
             paths.append(Path(spec))
         opts = [o.replace("{tmp}", str(tmp)) for o in options]
-        args = ["align", str(paths[0]), str(paths[1]), "--cache", str(tmp / "cache"), *opts]
+        args = ["align", str(paths[0]), str(paths[1]), "--cache", str(_cache(tmp)), *opts]
         shown = {"src": paths[0], "tgt": paths[1]}.get(named) or Path(named.replace("{tmp}",
                                                                                     str(tmp)))
         return args, shown, paths
     return make
 
 
+def _cache(tmp: Path) -> Path:
+    """The session's embedding cache (test_build.py and test_faults.py share it)."""
+    return tmp.parent / "embedding-cache"
+
+
 def _make_output_under_a_file(tmp, monkeypatch):
     blocker = _write(tmp, "results", "not a folder\n")
     out = blocker / "alignment.jsonl"
-    return (["align", str(DE), str(DE), "--cache", str(tmp / "cache"), "-o", str(out)], out, [])
+    return (["align", str(DE), str(DE), "--cache", str(_cache(tmp)), "-o", str(out)], out, [])
 
 
 def _make_output_is_a_folder(tmp, monkeypatch):
     out = _dir(tmp / "results")
-    return (["align", str(DE), str(DE), "--cache", str(tmp / "cache"), "-o", str(out)], out, [])
+    return (["align", str(DE), str(DE), "--cache", str(_cache(tmp)), "-o", str(out)], out, [])
 
 
 # --- checks on the output of a successful run ---------------------------------------
