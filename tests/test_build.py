@@ -33,8 +33,9 @@ def test_writes_every_output(built, corpus_dir):
     names = {p.name for p in (out / "alignments").iterdir()}
     group = corpus.groups["cx-tweetchat"]
     for i, a in enumerate(group):
-        for b in group[i + 1:]:
-            assert {f"{a}__{b}.jsonl", f"{a}__{b}.tmx"} <= names
+        for b in group[i + 1:]:  # one file per pair and format, in either order
+            for ext in ("jsonl", "tmx"):
+                assert (f"{a}__{b}.{ext}" in names) != (f"{b}__{a}.{ext}" in names)
     assert len(names) == 6
     assert (out / "tweets.jsonl").is_file() and (out / "gaps.jsonl").is_file()
     assert sorted(p.name for p in (out / "report").iterdir()) == ["cx-tweetchat.html", "index.html"]
@@ -186,3 +187,18 @@ def test_tweets_equal_the_tweets_command(built, corpus_dir):
     assert result.exit_code == 0, result.output
     command = [json.loads(line) for line in result.stdout.splitlines()]
     assert _jsonl(out / "tweets.jsonl") == command
+
+
+def test_without_a_manifest_groups_are_found_by_content(corpus_dir, tmp_path, built):
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in corpus_dir.glob("*.txt"):
+        shutil.copy(path, corpus / path.name)
+    summary = build(corpus, tmp_path / "out", cache_dir=built[0])
+    assert summary["grouped_by"] == "content"
+    groups = {g["name"]: g for g in summary["groups"]}
+    assert sorted(groups["cx-tweetchat"]["articles"]) == [
+        "cx-tweetchat.de", "cx-tweetchat.it", "cx-tweetchat.tr"]
+    assert summary["counts"]["aligned_groups"] == 1 and summary["counts"]["tweets"] == 24

@@ -86,7 +86,9 @@ def _build_into(corpus_path: Path, tmp: Path, encoder: Any, align_options: dict 
     for phase in ("align", "gaps", "tweets", "report"):
         timings[phase] = 0.0
     for name, ids in progress(list(corpus.groups.items()), desc="building", unit="group"):
-        articles = corpus.group_articles(name)
+        # The pivot of the n-way alignment: the most complete version (fewest units it lacks).
+        articles = sorted(corpus.group_articles(name), key=lambda a: -len(a.aligned_units))
+        ids = [a.id for a in articles]
         entry: dict[str, Any] = {
             "name": name, "articles": ids, "langs": [a.lang for a in articles],
             "units": {a.id: len(a.aligned_units) for a in articles}, "aligned": len(ids) > 1,

@@ -160,7 +160,8 @@ def tmx_bytes(alignment: Any, src_lang: str, tgt_lang: str, segtype: str = "para
         if not record["src"] or not record["tgt"]:
             continue
         out.append(f'<tu tuid="{number}">')
-        out.append(f'<prop type="x-score">{record["score"]:.4f}</prop>')
+        if record["score"] is not None:  # an n-way projection may pair units unscored
+            out.append(f'<prop type="x-score">{record["score"]:.4f}</prop>')
         for lang, texts in ((src_lang, record["src_text"]), (tgt_lang, record["tgt_text"])):
             seg = escape(_xml_text(" ".join(texts)))
             out.append(f"<tuv xml:lang={quoteattr(lang)}><seg>{seg}</seg></tuv>")
