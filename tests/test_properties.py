@@ -202,3 +202,96 @@ def test_embed_fields_come_from_the_embed(text, name, handle, date_text, status)
         assert found["status_id"] == status
     if found["date"] is not None:
         assert found["date"][:4] in date_text
+
+
+# --- alignment: what tests/test_align.py does not cover ---------------------------------
+# test_align.py checks one edit at a time (delete, insert, merge, split, move). Missing
+# there: a version that keeps only part of the other (an excerpt, a summary, a partial
+# translation), and several edits at once.
+
+
+class WordVectors:
+    """A stand-in encoder: the normalised sum of a fixed random vector per word."""
+
+    name, version, languages = "word-vectors", "1", None
+
+    def encode(self, texts):
+        import hashlib
+
+        import numpy as np
+
+        rows = np.zeros((len(texts), 64), dtype=np.float32)
+        for row, text in zip(rows, texts):
+            for word in text.split():
+                seed = int.from_bytes(hashlib.sha256(word.encode()).digest()[:8], "little")
+                row += np.random.default_rng(seed).standard_normal(64).astype(np.float32)
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        return rows / np.where(norms == 0, 1, norms)
+
+
+def _units(sizes: list[int], salt: int) -> list[str]:
+    """Units of 4-12 words that no other unit uses."""
+    return [" ".join(f"x{salt}u{i}w{j}" for j in range(size)) for i, size in enumerate(sizes)]
+
+
+_unit_sizes = st.lists(st.integers(4, 12), min_size=4, max_size=40)
+
+
+@settings(max_examples=40, deadline=None)
+@given(sizes=_unit_sizes, salt=st.integers(0, 10**6), data=st.data())
+def test_an_excerpt_aligns_with_its_source(sizes, salt, data):
+    """Keep some units of a document, in order: each kept unit links 1-1 to its original,
+    every other unit of the full version is left without a counterpart."""
+    from cxcorpus.align import align
+
+    full = _units(sizes, salt)
+    kept = sorted(data.draw(st.sets(st.integers(0, len(full) - 1), min_size=1,
+                                    max_size=max(1, len(full) // 2))))
+    alignment = align([full[i] for i in kept], full, WordVectors())
+    beads = {(b.src, b.tgt) for b in alignment.beads}
+    expected = {((k,), (i,)) for k, i in enumerate(kept)}
+    expected |= {((), (i,)) for i in range(len(full)) if i not in kept}
+    assert beads == expected
+
+
+@settings(max_examples=30, deadline=None)
+@given(sizes=_unit_sizes, salt=st.integers(0, 10**6), data=st.data())
+def test_several_edits_at_once(sizes, salt, data):
+    """A unit deleted, one inserted and two merged, far apart: all three found, the rest 1-1."""
+    from cxcorpus.align import align
+
+    src = _units(sizes, salt)
+    n = len(src)
+    if n < 12:
+        sizes = sizes + [6] * (12 - n)
+        src = _units(sizes, salt)
+        n = len(src)
+    third = n // 3
+    d = data.draw(st.integers(0, third - 2))
+    m = data.draw(st.integers(third, 2 * third - 2))
+    ins = data.draw(st.integers(2 * third, n - 1))
+    tgt = src[:d] + src[d + 1:m] + [src[m] + " " + src[m + 1]] + src[m + 2:ins]
+    tgt += [f"new{salt} words here that nobody wrote before"] + src[ins:]
+    alignment = align(src, tgt, WordVectors())
+    beads = {(b.src, b.tgt) for b in alignment.beads}
+    assert ((d,), ()) in beads
+    assert ((m, m + 1), (m - 1,)) in beads
+    assert ((), (ins - 2,)) in beads
+    for i in set(range(n)) - {d, m, m + 1}:
+        j = tgt.index(src[i])
+        assert ((i,), (j,)) in beads
+
+
+def test_a_real_excerpt_aligns_with_the_full_translation(tmp_path_factory):
+    """Every third Turkish paragraph against the whole Italian translation (1-1 in full)."""
+    from cxcorpus.align import align
+    from cxcorpus.embed import CachedEncoder, get_encoder
+
+    encoder = CachedEncoder(get_encoder(), tmp_path_factory.getbasetemp() / "embedding-cache")
+    tr = [u.text for u in read_article(CORPUS / "cx-tweetchat.tr.txt").aligned_units]
+    it = [u.text for u in read_article(CORPUS / "cx-tweetchat.it.txt").aligned_units]
+    assert len(tr) == len(it)
+    kept = list(range(0, len(tr), 3))
+    beads = {(b.src, b.tgt) for b in align([tr[i] for i in kept], it, encoder).beads}
+    linked = [i for k, i in enumerate(kept) if ((k,), (i,)) in beads]
+    assert linked == kept
