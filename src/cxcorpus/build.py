@@ -129,7 +129,8 @@ def _build_into(corpus_path: Path, tmp: Path, encoder: Any, align_options: dict 
                 })
             all_nway_gaps += [{**g, "group": name} for g in group_nway]
             entry["rows"] = len(nway.rows)
-            entry["gap_count"] = len(group_nway) + sum(
+            entry["lacked_units"] = len(group_nway)
+            entry["lacked_sentences"] = sum(
                 1 for gaps in pair_gaps.values() for g in gaps if g["level"] == "sentence")
             t = time.perf_counter()
             link_quotes(by_article, unit_map_from_alignment(nway))
@@ -267,17 +268,22 @@ def _swap(tmp: Path, out: Path) -> None:
 
 def format_summary(summary: dict[str, Any]) -> str:
     """A short table of the summary: one line per group, then the totals and timings."""
-    lines = [f"{'group':<32} {'versions':<10} {'rows':>5} {'tweets':>6} {'gaps':>5}  report"]
+    header = (f"{'group':<32} {'versions':<10} {'rows':>5} {'tweets':>6} {'lacked':>6} "
+              f"{'sent.':>5}  report")
+    lines = [header]
     for g in summary["groups"]:
         langs = ",".join(g["langs"])
         rows = str(g.get("rows", "-"))
         tweets = sum(g["tweets"].values())
-        gaps = str(g.get("gap_count", "-"))
-        lines.append(f"{g['name']:<32} {langs:<10} {rows:>5} {tweets:>6} {gaps:>5}  "
+        lacked = str(g.get("lacked_units", "-"))
+        sentences = str(g.get("lacked_sentences", "-"))
+        lines.append(f"{g['name']:<32} {langs:<10} {rows:>5} {tweets:>6} {lacked:>6} {sentences:>5}  "
                      f"{g['report'] or g.get('problem') or '-'}")
     c, t, cache = summary["counts"], summary["timings"], summary["cache"]
     lines.append(f"{c['articles']} articles, {c['groups']} groups, {c['alignments']} alignments, "
-                 f"{c['tweets']} tweets, {c['gaps']} gaps; embedded {cache['misses']} texts "
+                 f"{c['tweets']} tweets, {c['gaps']} pairwise gap records; embedded {cache['misses']} texts "
                  f"({cache['hits']} from cache); {t['total']:.1f} s")
+    lines.append("lacked: units some other version lacks; sent.: sentences missing inside "
+                 "aligned units")
     lines.append(f"signature: {summary['signature']['format']}")
     return "\n".join(lines)

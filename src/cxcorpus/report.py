@@ -312,7 +312,9 @@ def render_index(groups: list[dict[str, Any]], title: str = "cxcorpus build") ->
         versions = escape(", ".join(g["articles"]))
         link = (f'<a href="{escape(g["report_file"])}">{name}</a>' if g.get("report_file")
                 else name)
-        extra = f" — {g['gap_count']} gaps" if g.get("report_file") else " — single version"
+        extra = (f" — {g['lacked_units']} units some version lacks, "
+                 f"{g['lacked_sentences']} missing sentences") if g.get("report_file") else (
+                 f" — not aligned: {g['problem']}" if g.get("problem") else " — single version")
         items.append(f"<li>{link} ({versions}){escape(extra)}</li>")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
