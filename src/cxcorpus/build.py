@@ -277,12 +277,12 @@ def format_summary(summary: dict[str, Any]) -> str:
         tweets = sum(g["tweets"].values())
         lacked = str(g.get("lacked_units", "-"))
         sentences = str(g.get("lacked_sentences", "-"))
-        lines.append(f"{g['name']:<32} {langs:<10} {rows:>5} {tweets:>6} {lacked:>6} {sentences:>5}  "
-                     f"{g['report'] or g.get('problem') or '-'}")
+        lines.append(f"{g['name']:<32} {langs:<10} {rows:>5} {tweets:>6} {lacked:>6} "
+                     f"{sentences:>5}  {g['report'] or g.get('problem') or '-'}")
     c, t, cache = summary["counts"], summary["timings"], summary["cache"]
     lines.append(f"{c['articles']} articles, {c['groups']} groups, {c['alignments']} alignments, "
-                 f"{c['tweets']} tweets, {c['gaps']} pairwise gap records; embedded {cache['misses']} texts "
-                 f"({cache['hits']} from cache); {t['total']:.1f} s")
+                 f"{c['tweets']} tweets, {c['gaps']} pairwise gap records; embedded "
+                 f"{cache['misses']} texts ({cache['hits']} from cache); {t['total']:.1f} s")
     lines.append("lacked: units some other version lacks; sent.: sentences missing inside "
                  "aligned units")
     lines.append(f"signature: {summary['signature']['format']}")

@@ -14,9 +14,10 @@ from typing import Any
 from .model import Alignment, Article, NwayAlignment
 
 # Paired units whose confidence (see ``Confidence``) is below this are probably two
-# different texts, not a translation. Chosen from the seeds (scripts/bench_build.py prints the figures): the TR-IT unit pairs,
-# true translations, score 0.40 at least (5th percentile 0.51); a TR unit scored against a
-# wrong IT unit of the same article scores 0.21 at the 95th and 0.32 at the 99th percentile.
+# different texts, not a translation. Chosen from the seeds (scripts/bench_build.py prints
+# the figures): the TR-IT unit pairs, true translations, score 0.40 at least (5th
+# percentile 0.51); a TR unit scored against a wrong IT unit of the same article scores
+# 0.21 at the 95th and 0.32 at the 99th percentile.
 LOW_CONFIDENCE = 0.3
 # A unit is peeled off a merged bead when dropping it raises the cosine by this much.
 PEEL_MARGIN = 0.01

@@ -139,7 +139,8 @@ def render_report(articles: list[Article], nway: NwayAlignment, pair_gaps: PairG
                                   f'<span class="lang">{label}</span>{"".join(units_html)}</div>')
             classes = "row body-row" + (" gap" if gap else "") + (" low" if low else "")
             paired = sum(bool(cell) for cell in cells) > 1
-            shown = "" if score is None or not paired else f" <span class=\"score\">{score:.2f}</span>"
+            shown = ("" if score is None or not paired
+                     else f' <span class="score">{score:.2f}</span>')
             flag = (' <span class="flag" title="low confidence: probably different texts">'
                     "low</span>") if low else ""
             rows_html.append(f'<div class="{classes}" data-row="{r}" data-part="{part}">'
@@ -215,7 +216,8 @@ def _unit_html(unit: Any, tweet: Tweet | None, note: dict[str, Any] | None,
     if note:
         lacking = ", ".join(labels[i] for i in note["lack"])
         if note["reason"] == "low_confidence":
-            badges = f'<span class="badge low">probably a different text than {escape(lacking)}</span>'
+            badges = ('<span class="badge low">probably a different text than '
+                      f"{escape(lacking)}</span>")
         else:
             badges = f'<span class="badge">not in {escape(lacking)}</span>'
     if unit.kind == "tweet":
@@ -232,7 +234,8 @@ def _unit_html(unit: Any, tweet: Tweet | None, note: dict[str, Any] | None,
             who.append(escape(unit.data.get("attribution", "")))
         return (f'<blockquote class="unit tweet" data-unit="{unit.index}">{badges}'
                 f'<p>{_marked(text, marks)}</p><footer>{" · ".join(who)}</footer></blockquote>')
-    return f'<p class="unit {escape(unit.kind)}" data-unit="{unit.index}">{badges}{_marked(unit.text, marks)}</p>'
+    return (f'<p class="unit {escape(unit.kind)}" data-unit="{unit.index}">{badges}'
+            f"{_marked(unit.text, marks)}</p>")
 
 
 def _marked(text: str, marks: list[tuple[str, str]]) -> str:
