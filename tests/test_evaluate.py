@@ -53,11 +53,11 @@ def test_bad_line_names_file_and_line(tmp_path):
 
 
 def test_format_text_and_json_carry_signature():
-    scores = score_alignments([GOLD], [TEST], signature={"encoder": "usem3"})
+    scores = score_alignments([GOLD], [TEST], signature="encoder:usem3|max_merge:4")
     text = scores.format()
-    assert "0.600" in text and "signature  encoder:usem3" in text
+    assert "0.600" in text and "signature  encoder:usem3|max_merge:4" in text
     data = json.loads(scores.format("json"))
-    assert data["precision_strict"] == pytest.approx(0.6) and data["signature"] == {"encoder": "usem3"}
+    assert data["precision_strict"] == pytest.approx(0.6) and data["signature"] == "encoder:usem3|max_merge:4"
 
 
 def test_parse_beads_ignores_blank_lines():

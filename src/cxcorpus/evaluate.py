@@ -88,7 +88,7 @@ class Scores:
     precision_lax: float
     recall_lax: float
     files: int
-    signature: dict[str, Any] | None = field(default=None)
+    signature: str | None = field(default=None)
 
     @property
     def f1_strict(self) -> float:
@@ -118,12 +118,12 @@ class Scores:
             f"files      {self.files}",
         ]
         if self.signature:
-            lines.append("signature  " + "|".join(f"{k}:{v}" for k, v in self.signature.items()))
+            lines.append(f"signature  {self.signature}")
         return "\n".join(lines)
 
 
 def score_alignments(gold_list: Sequence[Sequence[BeadPair]], test_list: Sequence[Sequence[BeadPair]],
-                     signature: dict[str, Any] | None = None) -> Scores:
+                     signature: str | None = None) -> Scores:
     """Score test alignments against gold ones, pair by pair, counts summed over pairs."""
     if len(gold_list) != len(test_list):
         raise ValueError(f"{len(gold_list)} gold alignments but {len(test_list)} test ones")
