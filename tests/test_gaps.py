@@ -191,3 +191,25 @@ def test_cli_gaps_jsonl_and_html(corpus_dir, tmp_path):
     page = out.read_text(encoding="utf-8")
     assert "missing in DE" in page or "not in DE" in page
     assert "Jenn Vande Zande" in page and "<script>" in page
+
+
+def test_tweets_folded_into_paragraphs_are_still_found(seed_articles, encoder):
+    """An aligner that folds every TR tweet into the bead before it, and DE's closing lines
+    into the last bead: the same passages come out missing."""
+    tr, de = seed_articles[TR], seed_articles[DE]
+    tweets, closing = _tweet_units(tr), _closing_units(de)
+    prose = [u.index for u in tr.aligned_units if u.index not in tweets]
+    de_prose = [u.index for u in de.aligned_units if u.index not in closing]
+    assert len(prose) == len(de_prose)
+    beads = []
+    for k, (i, j) in enumerate(zip(prose, de_prose)):
+        end = prose[k + 1] if k + 1 < len(prose) else len(tr.aligned_units)
+        tgt = (j,) if k + 1 < len(prose) else (j, *sorted(closing))
+        beads.append(Bead(tuple(range(i, end)), tgt, 0.5))
+    assert sum(len(b.src) > 1 for b in beads) == 12
+    alignment = Alignment(beads, [u.text for u in tr.aligned_units],
+                          [u.text for u in de.aligned_units], None, tr.id, de.id)
+    gaps = find_gaps(tr, de, alignment, encoder)
+    assert _units(gaps, "src") == tweets
+    assert _units(gaps, "tgt") == closing
+    assert {g["reason"] for g in gaps} == {"no_counterpart"}

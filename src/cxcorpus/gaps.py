@@ -1,9 +1,11 @@
 """What one version has and another lacks: missing units, missing sentences, and pairs
 so unlike that they are probably different texts.
 
-A unit is missing on the other side when it sits in a 1-0/0-1 bead, or when it sits in a
-merged bead but none of its sentences finds a counterpart there (the aligner may fold a
-quoted tweet into the paragraph next to it; aligning the bead's sentences undoes that).
+A unit is missing on the other side when it sits in a 1-0/0-1 bead, or when it is peeled
+off a merged bead (an aligner may fold a quoted tweet into the paragraph next to it; the
+bead matches better without it). What is left of a paired bead is either probably not a
+translation at all (``low_confidence``), or its sentences are aligned with the same
+aligner and those without a counterpart are reported.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .model import Alignment, Article, NwayAlignment
+from .model import Alignment, Article, Bead, NwayAlignment
 
 # Paired units whose confidence (see ``Confidence``) is below this are probably two
 # different texts, not a translation. Chosen from the seeds (scripts/bench_build.py prints
@@ -21,6 +23,8 @@ from .model import Alignment, Article, NwayAlignment
 LOW_CONFIDENCE = 0.3
 # A unit is peeled off a merged bead when dropping it raises the cosine by this much.
 PEEL_MARGIN = 0.01
+# Beads with at most this many units a side are peeled by trying every subset.
+PEEL_EXHAUSTIVE = 6
 
 
 def find_gaps(src: Article, tgt: Article, alignment: Alignment | None = None,
@@ -75,15 +79,22 @@ class Confidence:
 def _inside_bead(src: Article, tgt: Article, bead: Any, encoder: Any, judge: Confidence,
                  low_confidence: float, sentences: bool) -> list[dict[str, Any]]:
     """Peel off the units a merged bead does not need; flag a core that is no translation;
-    else align the core's sentences."""
+    else align the core's sentences. Units peeled off both sides that translate each other
+    (two versions' tweets in one n-way row) are a pair of their own, not gaps."""
     s_texts, t_texts = _texts(src, bead.src), _texts(tgt, bead.tgt)
     s_keep, t_keep = peel(s_texts, t_texts, encoder)
     s_core = tuple(bead.src[k] for k in s_keep)
     t_core = tuple(bead.tgt[k] for k in t_keep)
-    records = [_unit_record(src, "src", u, "no_counterpart", None)
-               for u in bead.src if u not in s_core]
-    records += [_unit_record(tgt, "tgt", u, "no_counterpart", None)
-                for u in bead.tgt if u not in t_core]
+    s_rest = tuple(u for u in bead.src if u not in s_core)
+    t_rest = tuple(u for u in bead.tgt if u not in t_core)
+    records = []
+    if s_rest and t_rest and judge(" ".join(_texts(src, s_rest)),
+                                   " ".join(_texts(tgt, t_rest))) >= low_confidence:
+        records += _inside_bead(src, tgt, Bead(s_rest, t_rest), encoder, judge,
+                                low_confidence, sentences)
+    else:
+        records += [_unit_record(src, "src", u, "no_counterpart", None) for u in s_rest]
+        records += [_unit_record(tgt, "tgt", u, "no_counterpart", None) for u in t_rest]
     score = judge(" ".join(s_texts[k] for k in s_keep), " ".join(t_texts[k] for k in t_keep))
     if score < low_confidence:
         records += _low(src, tgt, s_core, t_core, score)
@@ -96,40 +107,68 @@ def peel(src_texts: list[str], tgt_texts: list[str], encoder: Any,
          margin: float = PEEL_MARGIN) -> tuple[list[int], list[int]]:
     """The units of a merged bead worth keeping: positions on each side.
 
-    Greedily drops the unit (on either side, at least one left per side) whose removal
-    raises the cosine of the two sides' joined texts most, while it rises by ``margin``.
-    A quoted tweet folded into a paragraph is dropped; half of a split paragraph is not.
+    Of all the ways to keep some units on each side (at least one a side), the one whose
+    joined texts have the highest cosine, less ``margin`` for every unit dropped. A quoted
+    tweet folded into a paragraph is dropped; half of a split paragraph is not. Sides of
+    more than ``PEEL_EXHAUSTIVE`` units are peeled greedily, one unit at a time.
     """
+    import itertools
+
+    import numpy as np
+
+    a, b = len(src_texts), len(tgt_texts)
+    if a * b == 1:
+        return [0], [0]
+    if max(a, b) > PEEL_EXHAUSTIVE:
+        return _peel_greedy(src_texts, tgt_texts, encoder, margin)
+
+    def subsets(n: int) -> list[tuple[int, ...]]:
+        return [c for k in range(n, 0, -1) for c in itertools.combinations(range(n), k)]
+
+    s_sets, t_sets = subsets(a), subsets(b)
+    vecs = encoder.encode([" ".join(src_texts[k] for k in c) for c in s_sets]
+                          + [" ".join(tgt_texts[k] for k in c) for c in t_sets])
+    dropped = (a - np.array([len(c) for c in s_sets]))[:, None] + (
+        b - np.array([len(c) for c in t_sets]))[None, :]
+    scores = vecs[:len(s_sets)] @ vecs[len(s_sets):].T - margin * dropped
+    i, j = np.unravel_index(int(np.argmax(scores)), scores.shape)  # first: keep all on ties
+    return list(s_sets[i]), list(t_sets[j])
+
+
+def _peel_greedy(src_texts: list[str], tgt_texts: list[str], encoder: Any,
+                 margin: float) -> tuple[list[int], list[int]]:
     import numpy as np
 
     keep = [list(range(len(src_texts))), list(range(len(tgt_texts)))]
     texts = [src_texts, tgt_texts]
 
-    def sims(options: list[tuple[list[int], list[int]]]) -> np.ndarray:
+    def sims(options: list[list[list[int]]]) -> np.ndarray:
         joined = [" ".join(texts[0][k] for k in s) for s, _ in options]
         joined += [" ".join(texts[1][k] for k in t) for _, t in options]
         vecs = encoder.encode(joined)
         n = len(options)
         return np.einsum("ij,ij->i", vecs[:n], vecs[n:])
 
-    current = float(sims([(keep[0], keep[1])])[0])
+    current = float(sims([keep])[0])
     while len(keep[0]) + len(keep[1]) > 2:
-        options = [(s, t) for side in (0, 1) if len(keep[side]) > 1
-                   for drop in keep[side]
-                   for s, t in [(keep[0], [k for k in keep[1] if k != drop]) if side
-                                else ([k for k in keep[0] if k != drop], keep[1])]]
+        options = []
+        for side in (0, 1):
+            for drop in keep[side] if len(keep[side]) > 1 else []:
+                option = [list(keep[0]), list(keep[1])]
+                option[side].remove(drop)
+                options.append(option)
         scores = sims(options)
         best = int(np.argmax(scores))
         if scores[best] < current + margin:
             break
-        keep = [list(options[best][0]), list(options[best][1])]
-        current = float(scores[best])
+        keep, current = options[best], float(scores[best])
     return keep[0], keep[1]
 
 
 def _missing_sentences(src: Article, tgt: Article, s_units: tuple[int, ...],
                        t_units: tuple[int, ...], encoder: Any) -> list[dict[str, Any]]:
-    """Sentences of paired units left in 1-0/0-1 beads when the units' sentences are aligned."""
+    """Sentences of paired units left in 1-0/0-1 beads when the units' sentences are
+    aligned; a unit none of whose sentences has a counterpart is missing as a whole."""
     from .align import align
 
     s_sents = _sentences(src, s_units)
@@ -138,16 +177,20 @@ def _missing_sentences(src: Article, tgt: Article, s_units: tuple[int, ...],
         return []
     inner = align([s for _, _, s in s_sents], [t for _, _, t in t_sents], encoder)
     records = []
-    for bead in inner.beads:
-        if bead.src and bead.tgt:
-            continue
-        for side, article, sents, ks in (("src", src, s_sents, bead.src),
-                                         ("tgt", tgt, t_sents, bead.tgt)):
-            for k in ks:
-                unit, number, text = sents[k]
-                record = _unit_record(article, side, unit, "no_counterpart", None)
-                record.update(level="sentence", sentence=number, text=text)
-                records.append(record)
+    for side, article, sents, units in (("src", src, s_sents, s_units),
+                                        ("tgt", tgt, t_sents, t_units)):
+        paired = {k for b in inner.beads if b.src and b.tgt
+                  for k in (b.src if side == "src" else b.tgt)}
+        for unit in units:
+            mine = [k for k, (u, _, _) in enumerate(sents) if u == unit]
+            if not any(k in paired for k in mine):
+                records.append(_unit_record(article, side, unit, "no_counterpart", None))
+                continue
+            for k in mine:
+                if k not in paired:
+                    record = _unit_record(article, side, unit, "no_counterpart", None)
+                    record.update(level="sentence", sentence=sents[k][1], text=sents[k][2])
+                    records.append(record)
     return records
 
 
