@@ -65,14 +65,13 @@ def build(corpus_path: str | Path, out_dir: str | Path, encoder: Any = None, *,
 
 def _build_into(corpus_path: Path, tmp: Path, encoder: Any, align_options: dict | None,
                 sentences: bool) -> dict[str, Any]:
-    from .align import align_nway, pairwise
     from .corpus import load_corpus
-    from .export import write_alignment, write_jsonl
-    from .gaps import find_gaps, gap_summary, nway_gaps
+    from .export import write_jsonl
+    from .gaps import gap_summary
     from .model import Signature
     from .progress import progress
-    from .report import render_index, render_report, write_report
-    from .tweets import extract_tweets, link_quotes, tweet_records, unit_map_from_alignment
+    from .report import render_index, write_report
+    from .tweets import extract_tweets, link_quotes, tweet_records
 
     options = {**ALIGN_OPTIONS, **(align_options or {})}
     timings: dict[str, float] = {}
@@ -85,7 +84,7 @@ def _build_into(corpus_path: Path, tmp: Path, encoder: Any, align_options: dict 
     signature = None
     for phase in ("align", "gaps", "tweets", "report"):
         timings[phase] = 0.0
-    for name, ids in progress(list(corpus.groups.items()), desc="building", unit="group"):
+    for name in progress(list(corpus.groups), desc="building", unit="group"):
         # The pivot of the n-way alignment: the most complete version (fewest units it lacks).
         articles = sorted(corpus.group_articles(name), key=lambda a: -len(a.aligned_units))
         ids = [a.id for a in articles]
@@ -101,48 +100,10 @@ def _build_into(corpus_path: Path, tmp: Path, encoder: Any, align_options: dict 
         if problem:  # listed in the summary; the rest of the corpus is still built
             entry.update(aligned=False, problem=problem)
         if len(articles) > 1 and not problem:
-            t = time.perf_counter()
-            nway = align_nway(articles, encoder, **options)
-            signature = nway.signature
-            pairs = {(i, j): pairwise(nway, i, j)
-                     for i in range(len(articles)) for j in range(i + 1, len(articles))}
-            for (i, j), pair in pairs.items():
-                stem = f"{_safe(articles[i].id)}__{_safe(articles[j].id)}"
-                for fmt in ("jsonl", "tmx"):
-                    write_alignment(pair, tmp / "alignments" / f"{stem}.{fmt}", fmt,
-                                    src_lang=articles[i].lang, tgt_lang=articles[j].lang)
-            timings["align"] += time.perf_counter() - t
-            t = time.perf_counter()
-            pair_gaps = {(i, j): find_gaps(articles[i], articles[j], pair, encoder,
-                                           sentences=sentences)
-                         for (i, j), pair in pairs.items()}
-            group_nway = nway_gaps(nway, articles, pair_gaps=pair_gaps)
-            timings["gaps"] += time.perf_counter() - t
-            for (i, j), gaps in pair_gaps.items():
-                for gap in gaps:
-                    gap.update(group=name, pair=[articles[i].id, articles[j].id])
-                all_gaps += gaps
-                entry["pairs"].append({
-                    "src": articles[i].id, "tgt": articles[j].id,
-                    "alignment": f"alignments/{_safe(articles[i].id)}__{_safe(articles[j].id)}",
-                    "beads": len(pairs[(i, j)].beads), "gaps": gap_summary(gaps),
-                })
-            all_nway_gaps += [{**g, "group": name} for g in group_nway]
-            entry["rows"] = len(nway.rows)
-            entry["lacked_units"] = len(group_nway)
-            entry["lacked_sentences"] = sum(
-                1 for gaps in pair_gaps.values() for g in gaps if g["level"] == "sentence")
-            t = time.perf_counter()
-            link_quotes(by_article, unit_map_from_alignment(nway))
-            timings["tweets"] += time.perf_counter() - t
-            t = time.perf_counter()
-            report_file = f"{_safe(name)}.html"
-            tweets = [tw for a in articles for tw in by_article[a.id]]
-            write_report(render_report(articles, nway, pair_gaps, tweets, title=name),
-                         tmp / "report" / report_file)
-            entry["report"] = f"report/{report_file}"
-            entry["report_file"] = report_file
-            timings["report"] += time.perf_counter() - t
+            gaps, group_nway, signature = _align_group(
+                name, articles, by_article, tmp, encoder, options, sentences, entry, timings)
+            all_gaps += gaps
+            all_nway_gaps += group_nway
         else:
             link_quotes(by_article)
         entry["tweets"] = {a.id: len(by_article[a.id]) for a in articles}
@@ -178,6 +139,64 @@ def _build_into(corpus_path: Path, tmp: Path, encoder: Any, align_options: dict 
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "signature": {**signature.to_dict(), "format": signature.format()},
     }
+
+
+def _align_group(name: str, articles: list[Any], by_article: dict[str, list[Any]], tmp: Path,
+                 encoder: Any, options: dict[str, Any], sentences: bool,
+                 entry: dict[str, Any], timings: dict[str, float]) -> tuple[list, list, Any]:
+    """Align one group n-way; write its pairwise alignments and report; link its quotes.
+
+    Fills ``entry`` (the group's summary) and ``timings``; returns the pairwise gap
+    records, the n-way gap records and the alignment's signature.
+    """
+    from .align import align_nway, pairwise
+    from .export import write_alignment
+    from .gaps import find_gaps, gap_summary, nway_gaps
+    from .report import render_report, write_report
+    from .tweets import link_quotes, unit_map_from_alignment
+
+    t = time.perf_counter()
+    nway = align_nway(articles, encoder, **options)
+    pairs = {(i, j): pairwise(nway, i, j)
+             for i in range(len(articles)) for j in range(i + 1, len(articles))}
+    for (i, j), pair in pairs.items():
+        stem = f"{_safe(articles[i].id)}__{_safe(articles[j].id)}"
+        for fmt in ("jsonl", "tmx"):
+            write_alignment(pair, tmp / "alignments" / f"{stem}.{fmt}", fmt,
+                            src_lang=articles[i].lang, tgt_lang=articles[j].lang)
+        entry["pairs"].append({"src": articles[i].id, "tgt": articles[j].id,
+                               "alignment": f"alignments/{stem}", "beads": len(pair.beads)})
+    timings["align"] += time.perf_counter() - t
+
+    t = time.perf_counter()
+    pair_gaps = {(i, j): find_gaps(articles[i], articles[j], pair, encoder, sentences=sentences)
+                 for (i, j), pair in pairs.items()}
+    group_nway = [{**g, "group": name}
+                  for g in nway_gaps(nway, articles, pair_gaps=pair_gaps)]
+    timings["gaps"] += time.perf_counter() - t
+    all_gaps = []
+    for record, ((i, j), gaps) in zip(entry["pairs"], pair_gaps.items()):
+        for gap in gaps:
+            gap.update(group=name, pair=[articles[i].id, articles[j].id])
+        record["gaps"] = gap_summary(gaps)
+        all_gaps += gaps
+    entry["rows"] = len(nway.rows)
+    entry["lacked_units"] = len(group_nway)
+    entry["lacked_sentences"] = sum(g["level"] == "sentence" for g in all_gaps)
+
+    t = time.perf_counter()
+    link_quotes(by_article, unit_map_from_alignment(nway))
+    timings["tweets"] += time.perf_counter() - t
+
+    t = time.perf_counter()
+    report_file = f"{_safe(name)}.html"
+    tweets = [tw for a in articles for tw in by_article[a.id]]
+    write_report(render_report(articles, nway, pair_gaps, tweets, title=name),
+                 tmp / "report" / report_file)
+    entry["report"] = f"report/{report_file}"
+    entry["report_file"] = report_file
+    timings["report"] += time.perf_counter() - t
+    return all_gaps, group_nway, nway.signature
 
 
 def _uncovered(articles: list[Any], encoder: Any) -> str | None:
