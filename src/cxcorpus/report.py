@@ -115,36 +115,8 @@ def render_report(articles: list[Article], nway: NwayAlignment, pair_gaps: PairG
         low_rows += low
         parts = display_rows(articles, row, unit_gaps)
         for part, cells in enumerate(parts):
-            lacked = {i for a, cell in zip(articles, cells) for u in cell
-                      for i in unit_gaps.get((a.id, u), {}).get("lack", [])}
-            html_cells, gap = [], low
-            for a, cell in zip(articles, cells):
-                label = escape(labels[a.id])
-                if not cell:
-                    missing = a.id in lacked or len(parts) == 1
-                    gap = gap or missing
-                    note = f"missing in {label}" if missing else "(see the row above)"
-                    html_cells.append(f'<div class="cell{" missing" if missing else " empty"}" '
-                                      f'data-lang="{label}"><span class="lang">{label}</span>'
-                                      f"{note}</div>")
-                    continue
-                units_html = []
-                for u in cell:
-                    note = unit_gaps.get((a.id, u))
-                    marks = sentence_gaps.get((a.id, u), [])
-                    gap = gap or bool(note) or bool(marks)
-                    units_html.append(_unit_html(a.aligned_units[u], by_unit.get((a.id, u)),
-                                                 note, marks, labels))
-                html_cells.append(f'<div class="cell" data-lang="{label}">'
-                                  f'<span class="lang">{label}</span>{"".join(units_html)}</div>')
-            classes = "row body-row" + (" gap" if gap else "") + (" low" if low else "")
-            paired = sum(bool(cell) for cell in cells) > 1
-            shown = ("" if score is None or not paired
-                     else f' <span class="score">{score:.2f}</span>')
-            flag = (' <span class="flag" title="low confidence: probably different texts">'
-                    "low</span>") if low else ""
-            rows_html.append(f'<div class="{classes}" data-row="{r}" data-part="{part}">'
-                             f'<div class="num">{r}{shown}{flag}</div>{"".join(html_cells)}</div>')
+            rows_html.append(_row_html(articles, r, part, cells, score, low, len(parts) == 1,
+                                       unit_gaps, sentence_gaps, by_unit, labels))
     head = "".join(f'<div>{escape(labels[a.id])} · {escape(a.id)}</div>' for a in articles)
     summary = _summary_html(articles, nway, unit_gaps, sentence_gaps, low_rows, labels)
     name = title or (articles[0].group or articles[0].id)
@@ -152,13 +124,14 @@ def render_report(articles: list[Article], nway: NwayAlignment, pair_gaps: PairG
     csp = (f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{script_hash}'; "
            "img-src 'none'; base-uri 'none'; form-action 'none'")
     versions = ", ".join(f"{labels[a.id]}: {a.id} ({len(a.aligned_units)} units)" for a in articles)
+    signature = nway.signature.format() if nway.signature else "-"
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{escape(csp)}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(name)} — cxcorpus report</title><style>{CSS}</style></head>"
         f'<body><h1>{escape(name)}</h1><p class="meta">{escape(versions)}</p>'
-        f'<details class="meta"><summary>signature</summary>{escape(nway.signature.format())}'
+        f'<details class="meta"><summary>signature</summary>{escape(signature)}'
         "</details>"
         f"{summary}"
         '<div class="controls"><label><input type="checkbox" id="only-gaps"> '
@@ -167,6 +140,41 @@ def render_report(articles: list[Article], nway: NwayAlignment, pair_gaps: PairG
         f'<div class="row head"><div>row</div>{head}</div>{"".join(rows_html)}</div>'
         f"<script>{SCRIPT}</script></body></html>\n"
     )
+
+
+def _row_html(articles: list[Article], r: int, part: int, cells: list[list[int]],
+              score: float | None, low: bool, whole: bool, unit_gaps: dict,
+              sentence_gaps: dict, by_unit: dict, labels: dict[str, str]) -> str:
+    """One displayed line: the row number and score, then a cell per version."""
+    lacked = {i for a, cell in zip(articles, cells) for u in cell
+              for i in unit_gaps.get((a.id, u), {}).get("lack", [])}
+    html_cells, gap = [], low
+    for a, cell in zip(articles, cells):
+        label = escape(labels[a.id])
+        if not cell:
+            missing = a.id in lacked or whole
+            gap = gap or missing
+            note = f"missing in {label}" if missing else "—"
+            html_cells.append(f'<div class="cell{" missing" if missing else " empty"}" '
+                              f'data-lang="{label}"><span class="lang">{label}</span>'
+                              f"{note}</div>")
+            continue
+        units_html = []
+        for u in cell:
+            note = unit_gaps.get((a.id, u))
+            marks = sentence_gaps.get((a.id, u), [])
+            gap = gap or bool(note) or bool(marks)
+            units_html.append(_unit_html(a.aligned_units[u], by_unit.get((a.id, u)),
+                                         note, marks, labels))
+        html_cells.append(f'<div class="cell" data-lang="{label}">'
+                          f'<span class="lang">{label}</span>{"".join(units_html)}</div>')
+    classes = "row body-row" + (" gap" if gap else "") + (" low" if low else "")
+    paired = sum(bool(cell) for cell in cells) > 1
+    shown = "" if score is None or not paired else f' <span class="score">{score:.2f}</span>'
+    flag = (' <span class="flag" title="low confidence: probably different texts">'
+            "low</span>") if low else ""
+    return (f'<div class="{classes}" data-row="{r}" data-part="{part}">'
+            f'<div class="num">{r}{shown}{flag}</div>{"".join(html_cells)}</div>')
 
 
 def display_rows(articles: list[Article], row: tuple[tuple[int, ...], ...],
