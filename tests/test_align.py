@@ -258,3 +258,40 @@ def test_sentence_level(seeds, encoder):
     n, m = len(article_sentences(tr)), len(article_sentences(it))
     check_invariants(alignment, n, m)
     assert translation_score(alignment) > 0.7
+
+
+def _article(name, texts):
+    units = [Unit("body", text, index=i) for i, text in enumerate(texts)]
+    return Article(name, f"{name}.txt", "xx", None, None, units)
+
+
+@settings(max_examples=20, deadline=None)
+@given(unit_lists, st.data())
+def test_nway_rows_cover_every_version_and_agree_with_pairs(units, data):
+    def edited():
+        tgt = list(units)
+        k = data.draw(st.integers(0, len(tgt) - 2))
+        edit = data.draw(st.sampled_from(["delete", "insert", "merge", "none"]))
+        if edit == "delete":
+            del tgt[k]
+        elif edit == "insert":
+            tgt.insert(k, f"new{k} a{k} b{k} c{k}")
+        elif edit == "merge":
+            tgt[k:k + 2] = [tgt[k] + " " + tgt[k + 1]]
+        return tgt
+
+    articles = [_article("a", units), _article("b", edited()), _article("c", edited())]
+    nway = align_nway(articles, BOW)
+    for k, article in enumerate(articles):
+        assert [i for row in nway.rows for i in row[k]] == list(range(len(article.units)))
+    assert all(any(cells) for cells in nway.rows)
+    for i, j in ((0, 1), (1, 2), (2, 0)):
+        check_invariants(pairwise(nway, i, j), len(articles[i].units), len(articles[j].units), 99)
+    for k in (1, 2):
+        direct = align_articles(articles[0], articles[k], BOW)
+        row_of = {}
+        for r, row in enumerate(nway.rows):
+            row_of.update({("p", i): r for i in row[0]} | {("o", j): r for j in row[k]})
+        for bead in direct.beads:
+            cells = {("p", i) for i in bead.src} | {("o", j) for j in bead.tgt}
+            assert len({row_of[c] for c in cells}) == 1

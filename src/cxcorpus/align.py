@@ -408,7 +408,7 @@ def align_nway(articles: Sequence[Article], encoder: Encoder | None = None, *,
     for p in range(n):
         grouped[group_of[p]][0].append(p)
     # Non-pivot units: inside a group (merged with pivot units) or between groups (own row).
-    extra: dict[float, list[list[int]]] = {}
+    extra: dict[tuple[float, int], list[list[int]]] = {}
     for k, pair in enumerate(pairs, start=1):
         groups = [int(group_of[b.src[0]]) if b.src else None for b in pair.beads]
         last_group = -1
@@ -423,8 +423,9 @@ def align_nway(articles: Sequence[Article], encoder: Encoder | None = None, *,
             if following == last_group:  # inside a group: merge into it
                 grouped[last_group][k].extend(bead.tgt)
             else:
-                extra.setdefault(last_group + 0.5, [[] for _ in articles])[k].extend(bead.tgt)
-    order = sorted([(float(g), grouped[g], gscores[g]) for g in range(n_groups)]
+                # A row of its own per version: two versions' extras need not match.
+                extra.setdefault((last_group + 0.5, k), [[] for _ in articles])[k].extend(bead.tgt)
+    order = sorted([((float(g), 0), grouped[g], gscores[g]) for g in range(n_groups)]
                    + [(pos, cells, []) for pos, cells in extra.items()], key=lambda r: r[0])
     result_rows = [tuple(tuple(sorted(c)) for c in cells) for _, cells, _ in order]
     row_scores = [float(np.mean(sc)) if sc else None for _, _, sc in order]
@@ -444,7 +445,8 @@ def pairwise(nway: NwayAlignment, i: int, j: int) -> Alignment:
     for row, score in zip(nway.rows, nway.scores):
         src, tgt = row[i], row[j]
         if src or tgt:
-            beads.append(Bead(src, tgt, score if src and tgt else None))
+            # A row can hold units that met no partner's bead: no evidence, confidence 0.
+            beads.append(Bead(src, tgt, (score or 0.0) if src and tgt else None))
     return Alignment(beads, nway.texts[i], nway.texts[j], nway.signature, nway.ids[i], nway.ids[j])
 
 
