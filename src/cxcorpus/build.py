@@ -85,8 +85,7 @@ def _build_into(corpus_path: Path, tmp: Path, encoder: Any, align_options: dict 
     for phase in ("align", "gaps", "tweets", "report"):
         timings[phase] = 0.0
     for name in progress(list(corpus.groups), desc="building", unit="group"):
-        # The pivot of the n-way alignment: the most complete version (fewest units it lacks).
-        articles = sorted(corpus.group_articles(name), key=lambda a: -len(a.aligned_units))
+        articles = corpus.group_articles(name)
         ids = [a.id for a in articles]
         entry: dict[str, Any] = {
             "name": name, "articles": ids, "langs": [a.lang for a in articles],
@@ -156,7 +155,11 @@ def _align_group(name: str, articles: list[Any], by_article: dict[str, list[Any]
     from .tweets import link_quotes, unit_map_from_alignment
 
     t = time.perf_counter()
-    nway = align_nway(articles, encoder, **options)
+    # The pivot: the most complete version (fewest units it lacks); then back to the
+    # corpus's order, so that files and columns follow the manifest.
+    order = sorted(range(len(articles)), key=lambda k: -len(articles[k].aligned_units))
+    nway = _reorder(align_nway([articles[k] for k in order], encoder, **options),
+                    [order.index(k) for k in range(len(articles))])
     pairs = {(i, j): pairwise(nway, i, j)
              for i in range(len(articles)) for j in range(i + 1, len(articles))}
     for (i, j), pair in pairs.items():
@@ -197,6 +200,16 @@ def _align_group(name: str, articles: list[Any], by_article: dict[str, list[Any]
     entry["report_file"] = report_file
     timings["report"] += time.perf_counter() - t
     return all_gaps, group_nway, nway.signature
+
+
+def _reorder(nway: Any, columns: list[int]) -> Any:
+    """The same n-way alignment with its versions in another order (``columns[k]`` is the
+    current position of the version that goes to position k)."""
+    from dataclasses import replace
+
+    return replace(nway, rows=[tuple(row[c] for c in columns) for row in nway.rows],
+                   ids=[nway.ids[c] for c in columns], langs=[nway.langs[c] for c in columns],
+                   texts=[nway.texts[c] for c in columns])
 
 
 def _uncovered(articles: list[Any], encoder: Any) -> str | None:
