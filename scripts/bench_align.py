@@ -77,14 +77,17 @@ def scaling(data: Path, encoder, doc: str = "002") -> None:
     print(f"\nScaling: document {doc} repeated (no cache: every copy is embedded again)")
     for times in (1, 4, 16):
         timed = TimedEncoder(encoder)
+        tracemalloc.start()
         start = time.perf_counter()
         alignment = align(src * times, tgt * times, timed)
         seconds = time.perf_counter() - start
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
         base = base or seconds
         correct = sum(1 for b in alignment.beads if b.src and b.tgt)
         print(f"x{times:<3} {len(src) * times:>5} + {len(tgt) * times:>5} sentences: "
               f"{seconds:7.2f} s ({timed.seconds:.2f} s embedding), {seconds / base:5.1f}x time, "
-              f"{correct} links")
+              f"{correct} links, {peak / 2**20:.0f} MiB peak")
 
 
 def robustness(encoder) -> None:
