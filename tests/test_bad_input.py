@@ -17,6 +17,8 @@ import os
 import random
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from collections import Counter
 from collections.abc import Callable
@@ -484,3 +486,59 @@ def _assert_covers(stdout: str, paths: list[Path]) -> None:
         units = [u.text for u in read_article(path).aligned_units]
         assert [i for r in records for i in r[side]] == list(range(len(units)))
         assert [t for r in records for t in r[f"{side}_text"]] == units
+
+
+# --- found by fuzzing and probing (scripts/fuzz_read.py, scripts/fuzz_tweets.py) ---------
+#
+# Time bombs run in a subprocess with a time limit: a pattern that backtracks
+# super-linearly would otherwise hang the suite. Each input is small (under 100 KB) and
+# takes well under a second once the pattern is linear.
+
+
+def _units_within(path: Path, seconds: float) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run([sys.executable, "-m", "cxcorpus.cli", "units", str(path)],
+                              capture_output=True, text=True, timeout=seconds, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"reading {path.name} ({path.stat().st_size} bytes) took over {seconds} s")
+
+
+def test_a_line_of_many_attributes_is_read_in_linear_time(tmp_path):
+    """read._LEFTOVER_ATTRS backtracks quadratically on a run of ``k="v"`` pairs with no
+    closing ``>``: 16 000 pairs (96 KB) took 45 s."""
+    path = _write(tmp_path, "attrs.tr.txt", "Başlık\n" + 'a="" ' * 16_000 + "\n")
+    result = _units_within(path, 10)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 2
+
+
+def test_a_dash_paragraph_of_many_line_breaks_is_read_in_linear_time(tmp_path):
+    """tweets._ATTRIBUTION is cubic on a dash followed by a long run of white space: an
+    HTML paragraph ``<p>— `` + 2 000 newlines + ``x</p>`` took 4.5 s, 6 000 take minutes."""
+    page = "<html><body><h1>Başlık</h1><p>— " + "\n" * 6_000 + "x</p></body></html>"
+    path = _write(tmp_path, "dash.tr.html", page)
+    result = _units_within(path, 10)
+    assert result.returncode == 0, result.stderr
+
+
+def test_html_comments_stay_out_of_an_embeds_attribution():
+    from cxcorpus.tweets import parse_embed
+
+    found = parse_embed(
+        '<blockquote class="twitter-tweet"><p lang="en">Hi</p>&mdash; Jenn <!-- pixel -->'
+        'Zande (@jennvzande) <a href="https://twitter.com/jennvzande/status/1">'
+        "27 Eylül 2019</a></blockquote>")
+    assert found["author_name"] == "Jenn Zande"
+    assert "pixel" not in found["attribution"]
+
+
+def test_an_embeds_attribution_is_unescaped_once():
+    """``&amp;amp;`` shows as ``&amp;`` on the page; the text keeps it, so must the name."""
+    from cxcorpus.tweets import parse_embed
+
+    found = parse_embed(
+        '<blockquote class="twitter-tweet"><p>Fish &amp;amp; chips</p>&mdash; Jenn &amp;amp; '
+        'Co (@jennvzande) <a href="https://twitter.com/jennvzande/status/1">27 Eylül 2019</a>'
+        "</blockquote>")
+    assert found["text"] == "Fish &amp; chips"
+    assert found["author_name"] == "Jenn &amp; Co"
