@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise as pairwise_
 from pathlib import Path
 
 import numpy as np
@@ -242,6 +243,18 @@ def _first_pass(sv: np.ndarray, tv: np.ndarray, sl: np.ndarray, tl: np.ndarray,
     return _points(_dp(scorer, lo, hi, types, params["skip"]))
 
 
+def _char_ratio(points: list[tuple[int, int]], sl: np.ndarray, tl: np.ndarray) -> float:
+    """Source/target length ratio over the rough path's 1-1 links (the whole documents'
+    ratio would be skewed by what one side lacks)."""
+    pairs = [(i0, j0) for (i0, j0), (i1, j1) in pairwise_(points)
+             if i1 - i0 == 1 and j1 - j0 == 1]
+    if not pairs:
+        return float((sl.sum() + 1) / (tl.sum() + 1))
+    src_chars = sum(sl[i] for i, _ in pairs)
+    tgt_chars = sum(tl[j] for _, j in pairs)
+    return float((src_chars + 1) / (tgt_chars + 1))
+
+
 def _check_cover(beads: list[Bead], n: int, m: int) -> None:
     src = [i for bead in beads for i in bead.src]
     tgt = [j for bead in beads for j in bead.tgt]
@@ -284,6 +297,7 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
     src = _Side.build(src_texts, sv, max_merge, encoder if exact_merges else None, solo=src_solo)
     tgt = _Side.build(tgt_texts, tv, max_merge, encoder if exact_merges else None, solo=tgt_solo)
     scorer = _Scorer(src, tgt, params)
+    scorer.char_ratio = _char_ratio(rough, sl, tl)
     types = bead_types(max_merge)
     lo, hi = _band(rough, n, m, band)
     path = _dp(scorer, lo, hi, types, skip)
