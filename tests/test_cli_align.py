@@ -87,3 +87,10 @@ def test_missing_file_is_a_one_line_error(run, tmp_path):
 def test_evaluate_needs_gold_and_test(run):
     result = CliRunner().invoke(main, ["evaluate", "--gold", "x"])
     assert result.exit_code == 2 and "--test" in result.output
+
+
+def test_unrelated_pair_gets_a_warning(run):
+    result = run("align", DE, str(CORPUS / "customer-always-right.tr.txt"))
+    assert result.exit_code == 0
+    assert "do not look like translations" in result.stderr
+    assert "warning" not in run("align", TR, DE).stderr

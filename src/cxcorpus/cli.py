@@ -176,7 +176,7 @@ def align_command(src: str, tgt: str, fmt: str, out: str | None, level: str, pre
 
         cxcorpus align corpus/cx-tweetchat.tr.txt corpus/cx-tweetchat.de.txt --format tsv
     """
-    from .align import align_files
+    from .align import align_files, is_probably_translation, translation_score
     from .embed import CachedEncoder, get_encoder
     from .export import alignment_text, write_alignment
 
@@ -190,6 +190,10 @@ def align_command(src: str, tgt: str, fmt: str, out: str | None, level: str, pre
     else:
         click.echo(alignment_text(alignment, fmt, **kwargs), nl=False)
     click.echo(alignment.signature.format(), err=True)
+    if not is_probably_translation(alignment):
+        click.echo(f"warning: {src} and {tgt} do not look like translations of each other "
+                   f"(translation score {translation_score(alignment):.2f}); the beads are guesses",
+                   err=True)
 
 
 @main.command("evaluate", context_settings={"ignore_unknown_options": True})
