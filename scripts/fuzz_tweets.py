@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import atheris
@@ -50,8 +51,12 @@ def check_attribution(line: str) -> None:
     flat = _flat(line)
     for value in (found.name, found.handle, found.date_text):
         assert value is None or _flat(value) in flat, (value, line)
-    if found.date is not None:
-        assert found.date_text and str(found.date.year) in found.date_text
+    if found.date is not None:  # the year is written there (in any script's digits)
+        assert found.date_text and str(found.date.year) in _ascii_digits(found.date_text)
+
+
+def _ascii_digits(text: str) -> str:
+    return "".join(str(unicodedata.digit(c)) if c.isdecimal() else c for c in text)
 
 
 def _solid(text: str) -> str:
@@ -68,6 +73,8 @@ def check_embed(markup: str) -> None:
         assert value is None or _solid(value) in visible, (key, value, visible)
     if found["status_id"] is not None:
         assert found["status_id"] in markup
+    if found["date"] is not None:
+        assert found["date_text"] and found["date"][:4] in _ascii_digits(found["date_text"])
 
 
 def check_entities(text: str) -> None:
