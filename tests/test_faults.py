@@ -232,12 +232,14 @@ def replace(src, dst):
         os.kill(os.getpid(), signal.SIGKILL)
 b.os.replace = replace
 """
-# A slow disk: the build pauses before writing its reports.
-_SLOW = """
+# A build held halfway: it waits before writing its reports until the test lets it go.
+_HOLD = """
 import cxcorpus.report as r
 _render = r.render_report
 def render_report(*a, **k):
-    time.sleep(float(os.environ["CX_PAUSE"]))
+    deadline = time.monotonic() + 60
+    while not os.path.exists(os.environ["CX_RELEASE"]) and time.monotonic() < deadline:
+        time.sleep(0.01)
     return _render(*a, **k)
 r.render_report = render_report
 """
@@ -335,12 +337,14 @@ def test_two_builds_at_once_on_one_output(tmp_path, warm):
     """The second build is refused in one line while the first holds the output; the first
     finishes and the output is whole."""
     out, _before = _previous_output(tmp_path, warm)
-    first = _cli("build", str(CORPUS), "-o", str(out), patch=_SLOW, cache=warm[0],
-                 env={"CX_PAUSE": "4"})
+    release = tmp_path / "release"
+    first = _cli("build", str(CORPUS), "-o", str(out), patch=_HOLD, cache=warm[0],
+                 env={"CX_RELEASE": str(release)})
     _wait_for(_halfway(out), first)
     second = _cli("build", str(CORPUS), "-o", str(out), cache=warm[0])
     _stdout, stderr = second.communicate(timeout=60)
     assert first.poll() is None, "the second build had to meet the first one running"
+    release.touch()
     assert second.returncode == 2
     assert stderr.splitlines() == [f"error: {out}: another build is writing here"]
     _stdout, stderr = first.communicate(timeout=120)
