@@ -465,13 +465,21 @@ def pairwise(nway: NwayAlignment, i: int, j: int) -> Alignment:
 
 
 def read_lines(path: str | Path) -> list[str]:
-    """The lines of a UTF-8 text file, each unchanged (``--presplit`` input)."""
+    """The lines of a UTF-8 text file, each unchanged (``--presplit`` input).
+
+    Only a line feed (LF or CRLF) ends a line: U+2028, form feeds and the like stay inside it, so
+    line numbers agree with gold files written by other tools.
+    """
     try:
-        return Path(path).read_text(encoding="utf-8").splitlines()
+        text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise EncodingError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from exc
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
 
 
 def align_files(src_path: str | Path, tgt_path: str | Path, encoder: Encoder | None = None, *,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 
 import click
 
@@ -32,6 +33,13 @@ def main(ctx: click.Context, debug: bool) -> None:
     """Load, align and compare multilingual customer-experience article corpora."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    if not debug:
+        warnings.showwarning = _show_warning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as one line, ``warning: <path>: <problem>``, like the errors."""
+    click.echo(f"warning: {message}", err=True)
 
 
 @main.command()
@@ -63,12 +71,13 @@ def units(file: str, fmt: str) -> None:
 
         cxcorpus units corpus/cx-tweetchat.tr.txt
     """
+    from .export import json_line
     from .read import read_article, unit_records
 
     article = read_article(file)
     for record in unit_records(article):
         if fmt == "jsonl":
-            click.echo(json.dumps(record, ensure_ascii=False))
+            click.echo(json_line(record))
         else:
             index = "-" if record["index"] is None else record["index"]
             click.echo(f"{index}\t{record['kind']}\t{record['text']}")

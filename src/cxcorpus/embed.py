@@ -95,7 +95,7 @@ class SentenceTransformerEncoder:
                 None, "the sentence-transformers encoder needs: pip install 'cxcorpus[st]'"
             ) from exc
         self.model_name_or_path = str(model_name_or_path)
-        self.name = "st:" + Path(self.model_name_or_path).name
+        self.name = "st:" + _model_label(self.model_name_or_path)
         self.version = sentence_transformers.__version__
         self.languages = tuple(languages) if languages is not None else None
         self._model = None
@@ -111,6 +111,16 @@ class SentenceTransformerEncoder:
             return np.zeros((0, dim), dtype=np.float32)
         vectors = self._model.encode(texts, batch_size=BATCH_SIZE, show_progress_bar=False)
         return normalise(vectors)
+
+
+def _model_label(model_name_or_path: str) -> str:
+    """A hub name as it is; a local folder as its name plus a hash of its full path, so two
+    models in folders of the same name never share cache entries or signatures."""
+    path = Path(model_name_or_path)
+    if not path.exists():
+        return model_name_or_path
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:10]
+    return f"{path.name}-{digest}"
 
 
 _ENCODERS: dict[str, Encoder] = {}

@@ -26,8 +26,11 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
     On any error the temporary file is removed and ``path`` is left as it was.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(path, f"cannot write: {exc.strerror or exc}") from exc
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are for sharing
         kwargs = {} if "b" in mode else {"encoding": encoding, "newline": ""}
@@ -55,10 +58,19 @@ def _discard(tmp: str) -> None:
         os.unlink(tmp)
 
 
+# Characters that some line readers (Python's str.splitlines, JavaScript) take as line ends.
+_LINE_ENDS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
+def json_line(record: Any) -> str:
+    """One compact JSON object on one line whatever reads it; non-ASCII kept as is."""
+    return json.dumps(record, ensure_ascii=False).translate(_LINE_ENDS)
+
+
 def jsonl_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """One compact JSON object per line, non-ASCII kept as is."""
+    """One JSON object per line (see :func:`json_line`)."""
     for record in records:
-        yield json.dumps(record, ensure_ascii=False) + "\n"
+        yield json_line(record) + "\n"
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], path: str | Path) -> None:

@@ -50,7 +50,9 @@ _LEFTOVER_LINK = re.compile(
     r"\(\s*\"(?P<label>[^\"@]*)@(?P<handle>\w{1,15})\"\s+href=\"(?P<url>[^\"]*)\""
     r"(?:\s+[\w-]+=\"[^\"]*\")*\s*/?>\s*\)"
 )
-_LEFTOVER_ATTRS = re.compile(r"(?:\s*[\w-]+=\"[^\"]*\")+\s*/?>")
+# Attributes then the tag's end; the end is optional in the pattern (and required in code)
+# so that a long run of attributes with no ">" fails in linear, not quadratic, time.
+_LEFTOVER_ATTRS = re.compile(r"(?:\s*[\w-]+=\"[^\"]*\")+(?P<end>\s*/?>)?")
 _EMPTY_PARENS = re.compile(r"\s*\(\s*\"?\s*\)")
 _HREF = re.compile(r"href=\"([^\"]*)\"")
 
@@ -245,6 +247,8 @@ def clean_leftovers(text: str) -> tuple[str, dict[str, Any]]:
         return f"(@{match['handle']})"
 
     def drop(match: re.Match) -> str:
+        if "end" in match.re.groupindex and match["end"] is None:
+            return match[0]  # attributes that do not end a tag are text, not leftovers
         data.setdefault("urls", []).extend(_HREF.findall(match[0]))
         data.setdefault("removed", []).append(match[0])
         return ""

@@ -11,7 +11,6 @@ Nothing is invented: a part the input lacks stays ``None``, with a :class:`Tweet
 from __future__ import annotations
 
 import copy
-import html
 import re
 import warnings
 from collections import Counter
@@ -66,6 +65,7 @@ def parse_attribution(line: str, lang: str | None = None) -> Attribution | None:
     commas, brackets, emoji and ``@``. A malformed handle or an unreadable date is kept out
     of the result and named in ``problems``.
     """
+    line = " ".join(line.split())  # one line; also keeps the pattern's backtracking linear
     match = _ATTRIBUTION.match(line)
     if not match:
         return None
@@ -116,7 +116,8 @@ def parse_embed(embed: Any) -> dict[str, Any]:
     ``https://twitter.com/<handle>/status/<id>``), ``lang`` (of the tweet, else of the
     embed) and ``problems``. Missing parts are None.
     """
-    from bs4 import BeautifulSoup, NavigableString
+    from bs4 import BeautifulSoup, CData, NavigableString
+    from bs4.element import PreformattedString
 
     if isinstance(embed, str):
         soup = BeautifulSoup(embed, "html.parser")
@@ -131,6 +132,8 @@ def parse_embed(embed: Any) -> dict[str, Any]:
     rest: list[str] = []
     date_text = None
     for node in (para.next_siblings if para else quote.children):
+        if isinstance(node, PreformattedString) and not isinstance(node, CData):
+            continue  # comments, declarations: not shown to a reader
         if isinstance(node, NavigableString):
             rest.append(str(node))
             continue
@@ -139,7 +142,7 @@ def parse_embed(embed: Any) -> dict[str, Any]:
             status, date_text = found, node.get_text(" ", strip=True) or None
         rest.append(node.get_text(" "))
     text = para.get_text() if para else None
-    attribution = " ".join(html.unescape("".join(rest)).split()) or None
+    attribution = " ".join("".join(rest).split()) or None  # the parser has unescaped it
     parts = parse_attribution(attribution, quote.get("data-lang")) if attribution else None
     if parts is None:
         problems.append("no attribution line (— Name (@handle) date)")
