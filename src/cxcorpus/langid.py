@@ -13,6 +13,7 @@ from .model import Article
 
 MIN_LETTERS = 40  # below this a unit is too short to tell; it inherits the article's language
 SEED = 0
+MAX_CHARS = 10_000  # langdetect reads no more than this; don't scan the rest
 
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#$][\w]+|\d+")
 
@@ -31,7 +32,7 @@ def _factory():
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of ``text`` (``zh`` for either Chinese script), None if it cannot tell."""
-    cleaned = _NOISE.sub(" ", text)
+    cleaned = _NOISE.sub(" ", text[:MAX_CHARS])
     if sum(c.isalpha() for c in cleaned) < 3:
         return None
     from langdetect.lang_detect_exception import LangDetectException
@@ -47,9 +48,9 @@ def detect_language(text: str) -> str | None:
 def assign_languages(article: Article) -> None:
     """Set ``article.lang`` from all its text and ``unit.lang`` for every unit."""
     texts = [u.data.get("tweet_text", u.text) for u in article.units if u.kind != "metadata"]
-    article.lang = detect_language("\n".join(texts)) or "und"
+    article.lang = detect_language("\n".join(texts)[:MAX_CHARS]) or "und"
     for unit in article.units:
         text = unit.data.get("tweet_text", unit.text)
-        letters = sum(c.isalpha() for c in _NOISE.sub(" ", text))
+        letters = sum(c.isalpha() for c in _NOISE.sub(" ", text[:MAX_CHARS]))
         detected = detect_language(text) if letters >= MIN_LETTERS else None
         unit.lang = detected or article.lang
