@@ -292,7 +292,7 @@ def _html_blocks(text: str) -> list[_Block]:
             continue
         if element.name == "p" and element.find_parent("li"):
             continue
-        cleaned = _clean(element.get_text(" "))
+        cleaned = " ".join(_clean(element.get_text(" ")).split())  # source line breaks
         if not cleaned:
             continue
         hint = None

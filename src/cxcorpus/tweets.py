@@ -65,7 +65,8 @@ def parse_attribution(line: str, lang: str | None = None) -> Attribution | None:
     commas, brackets, emoji and ``@``. A malformed handle or an unreadable date is kept out
     of the result and named in ``problems``.
     """
-    line = " ".join(line.split())  # one line; also keeps the pattern's backtracking linear
+    if "\n" in line.strip():
+        return None  # an attribution is one line (this also keeps the pattern's work linear)
     match = _ATTRIBUTION.match(line)
     if not match:
         return None
