@@ -10,6 +10,7 @@ cache) so the figures are those of a first run.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -143,7 +144,10 @@ def main() -> int:
     encoder = get_encoder(args.encoder)
     start = time.perf_counter()
     encoder.encode(["warm-up"])
-    print(f"model load {time.perf_counter() - start:.2f} s (not counted below)\n")
+    threads = getattr(encoder, "threads", None)
+    print(f"model load {time.perf_counter() - start:.2f} s (not counted below)"
+          + (f"; {threads} BLAS thread(s), load average {os.getloadavg()[0]:.2f}" if threads else "")
+          + "\n")
     textberg(args.data, encoder, args.trace_memory)
     if not args.skip_scaling:
         scaling(args.data, encoder, args.trace_memory)

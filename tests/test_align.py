@@ -9,6 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxcorpus.align import (
+    _costs_to_end,
+    _dp,
+    _runs_near_best,
+    _Scorer,
+    _Side,
+    _table,
     align,
     align_articles,
     align_nway,
@@ -108,6 +114,46 @@ def test_edits_are_recovered(units, data):
     for i in set(range(n)) - touched:
         j = tgt.index(units[i])
         assert ((i,), (j,)) in beads
+
+
+def full_band(src, tgt, max_merge=4):
+    """A scorer over the whole table of two BOW-embedded texts, its band and bead types."""
+    sides = [_Side.build(texts, BOW.encode(texts), max_merge, BOW) for texts in (src, tgt)]
+    lo = np.zeros(len(src) + 1, np.int64)
+    hi = np.full(len(src) + 1, len(tgt), np.int64)
+    return _Scorer(*sides, {"merge_penalty": 0.0}), lo, hi, bead_types(max_merge)
+
+
+@settings(max_examples=30, deadline=None)
+@given(unit_lists, st.data())
+def test_costs_to_end_meet_the_forward_costs(units, data):
+    """Forward cost plus cost to the end is the best path's cost on its cells, more elsewhere."""
+    k = data.draw(st.integers(0, len(units) - 2))
+    tgt = units[:k] + [units[k] + " " + units[k + 1]] + units[k + 2:]
+    scorer, lo, hi, types = full_band(units, tgt)
+    ahead, _ = _table(scorer, lo, hi, types, 0.1)
+    behind = _costs_to_end(scorer, lo, hi, types, 0.1)
+    best = ahead[-1][-1]
+    assert behind[0][0] == pytest.approx(best, abs=1e-5)
+    for i in range(len(units) + 1):
+        assert np.all(ahead[i] + behind[i] >= best - 1e-5)  # float32 similarities
+    i = j = 0
+    for a, b in _dp(scorer, lo, hi, types, 0.1):
+        i, j = i + a, j + b
+        assert ahead[i][j] + behind[i][j] == pytest.approx(best, abs=1e-5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(unit_lists, st.data())
+def test_runs_near_best_hold_the_best_paths_merges(units, data):
+    k = data.draw(st.integers(0, len(units) - 2))
+    tgt = units[:k] + [units[k] + " " + units[k + 1]] + units[k + 2:]
+    scorer, lo, hi, types = full_band(units, tgt)
+    need_src, need_tgt = _runs_near_best(scorer, lo, hi, types, 0.1, margin=1e-5)
+    assert k in need_src.get(2, set())
+    wide_src, wide_tgt = _runs_near_best(scorer, lo, hi, types, 0.1, margin=1.0)
+    assert all(need_src[n] <= wide_src[n] for n in need_src)
+    assert all(need_tgt[n] <= wide_tgt[n] for n in need_tgt)
 
 
 def test_bead_types():

@@ -7,13 +7,14 @@ Two passes, after Bertalign (Liu & Zhu 2022), with ideas from Vecalign (Thompson
    path projected back and searched in a band), so no n x m table is ever built;
 2. a pass with every bead type up to ``max_merge`` units per side, in a band around
    that path. A merged run is scored by the embedding of its concatenated text. Runs
-   are first scored by the normalised sum of their units' vectors (free); then only
-   the runs around the spots where the path is not 1-1 are embedded for real, and the
-   band is searched once more. On Text+Berg this embeds ~1 500 of the ~9 000 runs and
-   scores as well as embedding all of them.
+   are first scored by the normalised sum of their units' vectors (free); a forward and
+   a backward DP then find the runs in a bead of some path within ``EMBED_MARGIN`` of
+   the best, only those are embedded for real, and the band is searched once more. On
+   Text+Berg this embeds ~700 of the ~9 000 runs and scores as well as embedding all.
 
 A bead scores ``cos(x, y) * log2(1 + r)``, ``r`` the ratio of the shorter to the longer
-side in characters (after scaling by the documents' ratio); a 1-0 or 0-1 bead costs
+side in characters (after scaling by the documents' ratio), less a length prior
+``LENGTH_WEIGHT * log(r)**2`` (Gale & Church 1993 in spirit); a 1-0 or 0-1 bead costs
 ``skip``. The path maximises the total. A final bead whose confidence (``1 - (1 - cos) /
 (1 - cos to the other document's mean)``, in [0, 1]) is below ``min_confidence`` is
 split into gaps: the objective always prefers a weak pairing to none.
@@ -35,6 +36,11 @@ from .model import Alignment, Article, Bead, NwayAlignment, Signature
 SOLO_KINDS = ("title", "heading", "tweet")
 FULL_CELLS = 250_000  # above this many DP cells the first pass goes coarse-to-fine
 DEFAULTS = {"max_merge": 4, "skip": 0.1, "merge_penalty": 0.0, "band": 6, "min_confidence": 0.0}
+# Merged runs are embedded for real when in a bead of a path within this of the best
+# (scored by summed vectors); from 0.25 up Text+Berg scores as with every run embedded.
+EMBED_MARGIN = 0.3
+# Weight of the length prior, chosen by leave-one-document-out on Text+Berg.
+LENGTH_WEIGHT = 0.02
 # Paragraphs are long enough for a weak score to mean "no counterpart"; sentences are not.
 PARAGRAPH_MIN_CONFIDENCE = 0.2
 
@@ -121,7 +127,8 @@ class _Scorer:
         lx = self.src.chars[a][i - a]
         ly = self.tgt.chars[b][cols - b] * self.char_ratio
         ratio = np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1)
-        return -sim * np.log2(1 + ratio) + self.p["merge_penalty"] * (a + b - 2)
+        return (-sim * np.log2(1 + ratio) + _length_cost(lx, ly)
+                + self.p["merge_penalty"] * (a + b - 2))
 
     def confidence(self, src: tuple[int, ...], tgt: tuple[int, ...]) -> float:
         a, b = len(src), len(tgt)
@@ -131,12 +138,16 @@ class _Scorer:
         return float(np.clip(1.0 - (1.0 - float(x @ y)) / norm, 0.0, 1.0))
 
 
-def _dp(scorer: _Scorer, lo: np.ndarray, hi: np.ndarray, types: list[tuple[int, int]],
-        skip: float) -> list[tuple[int, int]]:
-    """Cheapest path from (0, 0) to (n, m) inside rows' column ranges ``[lo[i], hi[i]]``.
+def _length_cost(lx: float, ly: np.ndarray) -> np.ndarray:
+    """Gale-Church-style length prior: ``LENGTH_WEIGHT`` times the squared log ratio of
+    the two sides' (scaled) lengths, so a lopsided bead costs more the more lopsided."""
+    return LENGTH_WEIGHT * np.log((lx + 1) / (ly + 1)) ** 2
 
-    Returns the bead types along the path, in order. Memory is the band, not n x m.
-    """
+
+def _table(scorer: _Scorer | _Reversed, lo: np.ndarray, hi: np.ndarray,
+           types: list[tuple[int, int]], skip: float) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Forward DP inside rows' column ranges ``[lo[i], hi[i]]``: per row, the cheapest cost
+    from (0, 0) to each column and the bead type that ends there. Memory is the band."""
     n = len(lo) - 1
     inf = np.inf
     costs: list[np.ndarray] = []
@@ -177,6 +188,17 @@ def _dp(scorer: _Scorer, lo: np.ndarray, hi: np.ndarray, types: list[tuple[int, 
         back[moved] = t01
         costs.append(best)
         backs.append(back)
+    return costs, backs
+
+
+def _dp(scorer: _Scorer, lo: np.ndarray, hi: np.ndarray, types: list[tuple[int, int]],
+        skip: float) -> list[tuple[int, int]]:
+    """Cheapest path from (0, 0) to (n, m) inside rows' column ranges ``[lo[i], hi[i]]``.
+
+    Returns the bead types along the path, in order.
+    """
+    costs, backs = _table(scorer, lo, hi, types, skip)
+    n = len(lo) - 1
     path = []
     i, j = n, int(hi[n])
     if not np.isfinite(costs[n][j - lo[n]]):
@@ -186,6 +208,56 @@ def _dp(scorer: _Scorer, lo: np.ndarray, hi: np.ndarray, types: list[tuple[int, 
         path.append((a, b))
         i, j = i - a, j - b
     return path[::-1]
+
+
+class _Reversed:
+    """The scorer of both documents read backwards: a bead ending at (i, j) there is the
+    bead starting at (n - i, m - j) here."""
+
+    def __init__(self, scorer: _Scorer, n: int, m: int):
+        self.scorer, self.n, self.m = scorer, n, m
+
+    def cost(self, i: int, a: int, b: int, cols: np.ndarray) -> np.ndarray:
+        return self.scorer.cost(self.n - i + a, a, b, self.m - cols + b)
+
+
+def _costs_to_end(scorer: _Scorer, lo: np.ndarray, hi: np.ndarray,
+                  types: list[tuple[int, int]], skip: float) -> list[np.ndarray]:
+    """Per row, the cheapest cost from each column of the band to (n, m)."""
+    n, m = len(lo) - 1, int(hi[-1])
+    costs, _ = _table(_Reversed(scorer, n, m), m - hi[::-1], m - lo[::-1], types, skip)
+    return [row[::-1] for row in costs[::-1]]
+
+
+def _runs_near_best(scorer: _Scorer, lo: np.ndarray, hi: np.ndarray,
+                    types: list[tuple[int, int]], skip: float,
+                    margin: float) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """Merged runs that sit in a bead of some path costing at most ``margin`` more than
+    the cheapest, as ``{run length: starts}`` per side: the runs whose real vectors
+    could change the path (forward and backward DP, as in forward-backward pruning)."""
+    ahead, _ = _table(scorer, lo, hi, types, skip)
+    behind = _costs_to_end(scorer, lo, hi, types, skip)
+    n = len(lo) - 1
+    limit = ahead[n][-1] + margin
+    need_src: dict[int, set[int]] = {}
+    need_tgt: dict[int, set[int]] = {}
+    for i in range(1, n + 1):
+        cols = np.arange(lo[i], hi[i] + 1)
+        for a, b in types:
+            if a == 0 or b == 0 or a + b == 2 or a > i:
+                continue
+            prev = cols - b
+            ok = (prev >= lo[i - a]) & (prev <= hi[i - a])
+            if not ok.any():
+                continue
+            total = (ahead[i - a][prev[ok] - lo[i - a]] + behind[i][ok]
+                     + scorer.cost(i, a, b, cols[ok]))
+            starts = prev[ok][total <= limit]
+            if len(starts) and a > 1:
+                need_src.setdefault(a, set()).add(i - a)
+            if len(starts) and b > 1:
+                need_tgt.setdefault(b, set()).update(starts.tolist())
+    return need_src, need_tgt
 
 
 def _points(path: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -300,9 +372,9 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
     scorer.char_ratio = _char_ratio(rough, sl, tl)
     types = bead_types(max_merge)
     lo, hi = _band(rough, n, m, band)
+    if exact_merges:
+        _embed_runs(src, tgt, *_runs_near_best(scorer, lo, hi, types, skip, EMBED_MARGIN))
     path = _dp(scorer, lo, hi, types, skip)
-    if exact_merges and _embed_near_changes(path, src, tgt, max_merge):
-        path = _dp(scorer, lo, hi, types, skip)  # a second round changed nothing on Text+Berg
 
     beads, i, j = [], 0, 0
     for a, b in path:
@@ -318,23 +390,9 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
     return Alignment(beads, src_texts, tgt_texts, signature, src_id, tgt_id)
 
 
-def _embed_near_changes(path: list[tuple[int, int]], src: _Side, tgt: _Side, kmax: int,
-                        reach: int = 1) -> int:
-    """Embed the runs a little around each spot where the path is not 1-1; count new ones.
-
-    Where the path is 1-1 the units' own vectors decide; elsewhere a merge was chosen or
-    refused on summed vectors, so the runs that could change that choice get real ones.
-    """
-    need_src: dict[int, set[int]] = {}
-    need_tgt: dict[int, set[int]] = {}
-    i = j = 0
-    for a, b in path:
-        if (a, b) != (1, 1):
-            for k in range(2, min(kmax, max(a, 1) + reach) + 1):
-                need_src.setdefault(k, set()).update(range(i - reach, i + max(a, 1)))
-            for k in range(2, min(kmax, max(b, 1) + reach) + 1):
-                need_tgt.setdefault(k, set()).update(range(j - reach, j + max(b, 1)))
-        i, j = i + a, j + b
+def _embed_runs(src: _Side, tgt: _Side, need_src: dict[int, set[int]],
+                need_tgt: dict[int, set[int]]) -> int:
+    """Replace the summed vectors of the needed runs by their texts' embeddings; count them."""
     src_runs = [r for k, starts in need_src.items() for r in src.missing(k, starts)]
     tgt_runs = [r for k, starts in need_tgt.items() for r in tgt.missing(k, starts)]
     if not src_runs and not tgt_runs:
