@@ -144,7 +144,7 @@ def _length_cost(lx: float, ly: np.ndarray) -> np.ndarray:
     return LENGTH_WEIGHT * np.log((lx + 1) / (ly + 1)) ** 2
 
 
-def _table(scorer: _Scorer | _Reversed, lo: np.ndarray, hi: np.ndarray,
+def _table(scorer: _Scorer | _Cached | _Reversed, lo: np.ndarray, hi: np.ndarray,
            types: list[tuple[int, int]], skip: float) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Forward DP inside rows' column ranges ``[lo[i], hi[i]]``: per row, the cheapest cost
     from (0, 0) to each column and the bead type that ends there. Memory is the band."""
@@ -210,18 +210,34 @@ def _dp(scorer: _Scorer, lo: np.ndarray, hi: np.ndarray, types: list[tuple[int, 
     return path[::-1]
 
 
+class _Cached:
+    """A scorer that computes each row's bead costs once, over the whole band (valid
+    while no run vector changes)."""
+
+    def __init__(self, scorer: _Scorer, lo: np.ndarray, hi: np.ndarray):
+        self.scorer, self.lo, self.hi = scorer, lo, hi
+        self.rows: dict[tuple[int, int, int], np.ndarray] = {}
+
+    def cost(self, i: int, a: int, b: int, cols: np.ndarray) -> np.ndarray:
+        first = max(int(self.lo[i]), b)
+        row = self.rows.get((i, a, b))
+        if row is None:
+            row = self.rows[(i, a, b)] = self.scorer.cost(i, a, b, np.arange(first, self.hi[i] + 1))
+        return row[cols - first]
+
+
 class _Reversed:
     """The scorer of both documents read backwards: a bead ending at (i, j) there is the
     bead starting at (n - i, m - j) here."""
 
-    def __init__(self, scorer: _Scorer, n: int, m: int):
+    def __init__(self, scorer: _Scorer | _Cached, n: int, m: int):
         self.scorer, self.n, self.m = scorer, n, m
 
     def cost(self, i: int, a: int, b: int, cols: np.ndarray) -> np.ndarray:
         return self.scorer.cost(self.n - i + a, a, b, self.m - cols + b)
 
 
-def _costs_to_end(scorer: _Scorer, lo: np.ndarray, hi: np.ndarray,
+def _costs_to_end(scorer: _Scorer | _Cached, lo: np.ndarray, hi: np.ndarray,
                   types: list[tuple[int, int]], skip: float) -> list[np.ndarray]:
     """Per row, the cheapest cost from each column of the band to (n, m)."""
     n, m = len(lo) - 1, int(hi[-1])
@@ -235,6 +251,7 @@ def _runs_near_best(scorer: _Scorer, lo: np.ndarray, hi: np.ndarray,
     """Merged runs that sit in a bead of some path costing at most ``margin`` more than
     the cheapest, as ``{run length: starts}`` per side: the runs whose real vectors
     could change the path (forward and backward DP, as in forward-backward pruning)."""
+    scorer = _Cached(scorer, lo, hi)
     ahead, _ = _table(scorer, lo, hi, types, skip)
     behind = _costs_to_end(scorer, lo, hi, types, skip)
     n = len(lo) - 1
