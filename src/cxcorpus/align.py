@@ -106,7 +106,7 @@ class _Scorer:
         self.src, self.tgt, self.p = src, tgt, params
         self.src_mean = src.vecs[1].mean(0)
         self.tgt_mean = tgt.vecs[1].mean(0)
-        self.char_ratio = float((src.chars[1].sum() + 1) / (tgt.chars[1].sum() + 1))
+        self.char_ratio = _plausible_ratio(src.chars[1].sum(), tgt.chars[1].sum())
 
     @staticmethod
     def _rand(side: _Side, k: int, start: int, other_mean: np.ndarray) -> float:
@@ -332,13 +332,19 @@ def _first_pass(sv: np.ndarray, tv: np.ndarray, sl: np.ndarray, tl: np.ndarray,
     return _points(_dp(scorer, lo, hi, types, params["skip"]))
 
 
+def _plausible_ratio(src_chars: float, tgt_chars: float) -> float:
+    """Source/target length ratio, kept within what translations show (0.5 to 2): a one-line
+    title against a whole article must not make every pairing look wrong."""
+    return float(np.clip((src_chars + 1) / (tgt_chars + 1), 0.5, 2.0))
+
+
 def _char_ratio(points: list[tuple[int, int]], sl: np.ndarray, tl: np.ndarray) -> float:
     """Source/target length ratio over the rough path's 1-1 links (the whole documents'
     ratio would be skewed by what one side lacks)."""
     pairs = [(i0, j0) for (i0, j0), (i1, j1) in pairwise_(points)
              if i1 - i0 == 1 and j1 - j0 == 1]
     if not pairs:
-        return float((sl.sum() + 1) / (tl.sum() + 1))
+        return _plausible_ratio(sl.sum(), tl.sum())
     src_chars = sum(sl[i] for i, _ in pairs)
     tgt_chars = sum(tl[j] for _, j in pairs)
     return float((src_chars + 1) / (tgt_chars + 1))
@@ -371,7 +377,8 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
     src_texts, tgt_texts = list(src_texts), list(tgt_texts)
     n, m = len(src_texts), len(tgt_texts)
     params = {"max_merge": max_merge, "skip": skip, "merge_penalty": merge_penalty,
-              "band": band, "min_confidence": min_confidence, "exact_merges": exact_merges}
+              "band": band, "min_confidence": min_confidence, "exact_merges": exact_merges,
+              "length_weight": LENGTH_WEIGHT, "embed_margin": EMBED_MARGIN}
     signature = Signature(encoder.name, encoder.version, params)
     if n == 0 or m == 0:
         beads = [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
