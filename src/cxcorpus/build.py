@@ -38,6 +38,7 @@ def build(corpus_path: str | Path, out_dir: str | Path, encoder: Any = None, *,
     on an unchanged corpus embeds nothing. ``align_options`` go to ``align_nway``.
     """
     from .embed import CachedEncoder, get_encoder
+    from .export import current_umask
 
     # Absolute, so that "." or "out/" have a parent and a name; errors name it as given.
     corpus_path, out, shown = Path(corpus_path), Path(os.path.abspath(out_dir)), str(out_dir)
@@ -49,9 +50,7 @@ def build(corpus_path: str | Path, out_dir: str | Path, encoder: Any = None, *,
     with _lock(out, shown):
         _recover(out)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output should not be
+        tmp.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; the output should not be
         try:
             summary = _build_into(corpus_path, tmp, encoder, align_options, sentences)
             summary["out"] = shown
