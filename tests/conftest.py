@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,3 +25,19 @@ def seed_articles():
     from cxcorpus.read import read_article
 
     return {p.name[: -len(".txt")]: read_article(p) for p in sorted(CORPUS.glob("*.txt"))}
+
+
+class BagOfWords:
+    """A stand-in encoder: the sum of a fixed random vector per word, so that the text of
+    two units joined is as close to both as a real encoder makes it."""
+
+    name, version, languages = "bow", "1", None
+
+    def encode(self, texts):
+        rows = np.zeros((len(texts), 64), dtype=np.float32)
+        for row, text in zip(rows, texts):
+            for word in text.split():
+                seed = int.from_bytes(hashlib.sha256(word.encode()).digest()[:8], "little")
+                row += np.random.default_rng(seed).standard_normal(64).astype(np.float32)
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        return rows / np.where(norms == 0, 1, norms)

@@ -1,6 +1,5 @@
 """The aligner: invariants under random edits, and real alignments of real text."""
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -28,24 +27,10 @@ from cxcorpus.errors import LanguageError
 from cxcorpus.evaluate import read_gold, score_alignments
 from cxcorpus.model import Article, Unit
 
+from .conftest import BagOfWords
+
 DATA = Path(__file__).parent / "data" / "align"
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-
-
-class BagOfWords:
-    """A stand-in encoder: the sum of a fixed random vector per word, so that the text of
-    two units joined is as close to both as a real encoder makes it."""
-
-    name, version, languages = "bow", "1", None
-
-    def encode(self, texts):
-        rows = np.zeros((len(texts), 64), dtype=np.float32)
-        for row, text in zip(rows, texts):
-            for word in text.split():
-                seed = int.from_bytes(hashlib.sha256(word.encode()).digest()[:8], "little")
-                row += np.random.default_rng(seed).standard_normal(64).astype(np.float32)
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        return rows / np.where(norms == 0, 1, norms)
 
 
 BOW = BagOfWords()

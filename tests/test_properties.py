@@ -27,7 +27,7 @@ from cxcorpus.export import write_jsonl
 from cxcorpus.read import clean_leftovers, read_article, unit_records
 from cxcorpus.tweets import extract_tweets, parse_embed, tweet_records
 
-from .conftest import CORPUS
+from .conftest import CORPUS, BagOfWords
 
 SEED_LINES = [
     line.strip()
@@ -210,25 +210,6 @@ def test_embed_fields_come_from_the_embed(text, name, handle, date_text, status)
 # translation), and several edits at once.
 
 
-class WordVectors:
-    """A stand-in encoder: the normalised sum of a fixed random vector per word."""
-
-    name, version, languages = "word-vectors", "1", None
-
-    def encode(self, texts):
-        import hashlib
-
-        import numpy as np
-
-        rows = np.zeros((len(texts), 64), dtype=np.float32)
-        for row, text in zip(rows, texts):
-            for word in text.split():
-                seed = int.from_bytes(hashlib.sha256(word.encode()).digest()[:8], "little")
-                row += np.random.default_rng(seed).standard_normal(64).astype(np.float32)
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        return rows / np.where(norms == 0, 1, norms)
-
-
 def _units(sizes: list[int], salt: int) -> list[str]:
     """Units of 4-12 words that no other unit uses."""
     return [" ".join(f"x{salt}u{i}w{j}" for j in range(size)) for i, size in enumerate(sizes)]
@@ -247,7 +228,7 @@ def test_an_excerpt_aligns_with_its_source(sizes, salt, data):
     full = _units(sizes, salt)
     kept = sorted(data.draw(st.sets(st.integers(0, len(full) - 1), min_size=1,
                                     max_size=max(1, len(full) // 2))))
-    alignment = align([full[i] for i in kept], full, WordVectors())
+    alignment = align([full[i] for i in kept], full, BagOfWords())
     beads = {(b.src, b.tgt) for b in alignment.beads}
     expected = {((k,), (i,)) for k, i in enumerate(kept)}
     expected |= {((), (i,)) for i in range(len(full)) if i not in kept}
@@ -272,7 +253,7 @@ def test_several_edits_at_once(sizes, salt, data):
     ins = data.draw(st.integers(2 * third, n - 1))
     tgt = src[:d] + src[d + 1:m] + [src[m] + " " + src[m + 1]] + src[m + 2:ins]
     tgt += [f"new{salt} words here that nobody wrote before"] + src[ins:]
-    alignment = align(src, tgt, WordVectors())
+    alignment = align(src, tgt, BagOfWords())
     beads = {(b.src, b.tgt) for b in alignment.beads}
     assert ((d,), ()) in beads
     assert ((m, m + 1), (m - 1,)) in beads
