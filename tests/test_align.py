@@ -109,13 +109,18 @@ def full_band(src, tgt, max_merge=4):
     return _Scorer(*sides, {"merge_penalty": 0.0}), lo, hi, bead_types(max_merge)
 
 
+def merged_neighbours(units, data):
+    """Draw k; the target joins units k and k+1. Returns k and the full-band scorer setup."""
+    k = data.draw(st.integers(0, len(units) - 2))
+    tgt = units[:k] + [units[k] + " " + units[k + 1]] + units[k + 2:]
+    return k, full_band(units, tgt)
+
+
 @settings(max_examples=30, deadline=None)
 @given(unit_lists, st.data())
 def test_costs_to_end_meet_the_forward_costs(units, data):
     """Forward cost plus cost to the end is the best path's cost on its cells, more elsewhere."""
-    k = data.draw(st.integers(0, len(units) - 2))
-    tgt = units[:k] + [units[k] + " " + units[k + 1]] + units[k + 2:]
-    scorer, lo, hi, types = full_band(units, tgt)
+    _k, (scorer, lo, hi, types) = merged_neighbours(units, data)
     ahead, _ = _table(scorer, lo, hi, types, 0.1)
     behind = _costs_to_end(scorer, lo, hi, types, 0.1)
     best = ahead[-1][-1]
@@ -131,9 +136,7 @@ def test_costs_to_end_meet_the_forward_costs(units, data):
 @settings(max_examples=30, deadline=None)
 @given(unit_lists, st.data())
 def test_runs_near_best_hold_the_best_paths_merges(units, data):
-    k = data.draw(st.integers(0, len(units) - 2))
-    tgt = units[:k] + [units[k] + " " + units[k + 1]] + units[k + 2:]
-    scorer, lo, hi, types = full_band(units, tgt)
+    k, (scorer, lo, hi, types) = merged_neighbours(units, data)
     need_src, need_tgt = _runs_near_best(scorer, lo, hi, types, 0.1, margin=1e-5)
     assert k in need_src.get(2, set())
     wide_src, wide_tgt = _runs_near_best(scorer, lo, hi, types, 0.1, margin=1.0)
