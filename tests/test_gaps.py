@@ -181,8 +181,11 @@ def test_cli_gaps_jsonl_and_html(corpus_dir, tmp_path):
             "--cache", str(tmp_path / "cache")]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
-    records = [json.loads(line) for line in result.output.splitlines()]
+    records = [json.loads(line) for line in result.stdout.splitlines()]
     assert {"side", "level", "unit", "text", "kind"} <= set(records[0])
+    units = sum(r["level"] == "unit" for r in records)
+    assert result.stderr == (f"{units} missing units, {len(records) - units} missing "
+                             f"sentence{'' if len(records) - units == 1 else 's'}\n")
     assert sum(r["side"] == "src" and r["kind"] == "tweet" for r in records) == 12
     assert sum(r["side"] == "tgt" for r in records) == 4
     out = tmp_path / "gaps.html"

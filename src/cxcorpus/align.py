@@ -454,6 +454,7 @@ def align_articles(src: Article, tgt: Article, encoder: Encoder | None = None, *
         raise ValueError(f"level must be 'paragraph' or 'sentence', not {level!r}")
     result = align(src_texts, tgt_texts, encoder, src_id=src.id, tgt_id=tgt.id, **options)
     result.signature.params["level"] = level
+    result.src_lang, result.tgt_lang = src.lang, tgt.lang
     return result
 
 
@@ -543,7 +544,8 @@ def pairwise(nway: NwayAlignment, i: int, j: int) -> Alignment:
         if src or tgt:
             # A row can hold units that met no partner's bead: no evidence, confidence 0.
             beads.append(Bead(src, tgt, (score or 0.0) if src and tgt else None))
-    return Alignment(beads, nway.texts[i], nway.texts[j], nway.signature, nway.ids[i], nway.ids[j])
+    return Alignment(beads, nway.texts[i], nway.texts[j], nway.signature, nway.ids[i], nway.ids[j],
+                     nway.langs[i], nway.langs[j])
 
 
 def read_lines(path: str | Path) -> list[str]:

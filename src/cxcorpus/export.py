@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import math
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -64,8 +66,34 @@ _LINE_ENDS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\
 
 
 def json_line(record: Any) -> str:
-    """One compact JSON object on one line whatever reads it; non-ASCII kept as is."""
-    return json.dumps(record, ensure_ascii=False).translate(_LINE_ENDS)
+    """One compact JSON object on one line whatever reads it; non-ASCII kept as is.
+
+    NaN and infinities are not JSON: a record holding one is refused (``OutputError``)
+    rather than written as ``NaN``, which ``json.loads`` accepts but jq, DuckDB and most
+    JSON readers reject. cxcorpus never makes a non-finite score on purpose, so one is a
+    bug (or a damaged embedding cache) to be reported, not data to be published.
+    """
+    try:
+        return json.dumps(record, ensure_ascii=False, allow_nan=False).translate(_LINE_ENDS)
+    except ValueError as exc:
+        raise OutputError(None, f"a record holds a number that is not finite (NaN or "
+                          f"infinity), which JSON cannot hold: {_brief(record)}") from exc
+
+
+def _brief(record: Any) -> str:
+    text = repr(record)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def finite_score(value: Any) -> float | None:
+    """A score rounded to 4 places, or None; a NaN or infinite score is refused (a bug)."""
+    if value is None:
+        return None
+    value = float(value)
+    if not math.isfinite(value):
+        raise OutputError(None, f"score {value} is not a finite number: the embeddings behind "
+                          "it are damaged (clear the embedding cache and report the bug)")
+    return round(value, 4)
 
 
 def jsonl_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
@@ -81,20 +109,41 @@ def write_jsonl(records: Iterable[dict[str, Any]], path: str | Path) -> None:
 
 
 def write_csv(records: Iterable[dict[str, Any]], path: str | Path, fields: list[str]) -> None:
-    """Write records as CSV with a header; list values are joined with ``|``."""
+    """Write records as CSV with a header; list values are joined with ``|``; text cells
+    that a spreadsheet would run as a formula are neutralised (see :func:`csv_cell`)."""
     with atomic_open(path) as out:
-        writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
-        writer.writeheader()
-        for record in records:
-            writer.writerow({k: _csv_value(record.get(k)) for k in fields})
+        csv_rows(records, out, fields)
 
 
-def _csv_value(value: Any) -> Any:
+def csv_rows(records: Iterable[dict[str, Any]], out: IO[str], fields: list[str],
+             lineterminator: str = "\r\n") -> None:
+    """Write a CSV header and one row per record to an open text file (or stdout)."""
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore",
+                            lineterminator=lineterminator)
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: csv_cell(record.get(k)) for k in fields})
+
+
+# A cell opening with one of these is run as a formula by Excel, LibreOffice and Google
+# Sheets (CSV injection); OWASP's advice is to prefix such a cell with a single quote.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: lists joined with ``|``, dicts as JSON, and text that opens
+    with ``= + - @``, a tab or a carriage return prefixed with ``'`` so that no spreadsheet
+    runs it (OWASP's CSV-injection advice). Numbers are left as they are."""
     if isinstance(value, (list, tuple)):
-        return "|".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
+        value = "|".join(str(v) for v in value)
+    elif isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
     return value
+
+
+_csv_value = csv_cell  # the name the tweet exporter imports
 
 
 def write_parquet(records: list[dict[str, Any]], path: str | Path) -> None:
@@ -120,7 +169,7 @@ def alignment_records(alignment: Any) -> list[dict[str, Any]]:
         {
             "src": list(bead.src),
             "tgt": list(bead.tgt),
-            "score": None if bead.score is None else round(float(bead.score), 4),
+            "score": finite_score(bead.score),
             "src_text": [alignment.src_texts[i] for i in bead.src],
             "tgt_text": [alignment.tgt_texts[j] for j in bead.tgt],
         }
@@ -131,24 +180,53 @@ def alignment_records(alignment: Any) -> list[dict[str, Any]]:
 def vecalign_lines(alignment: Any) -> Iterator[str]:
     """``[3]:[4, 5]:0.81`` lines (score 0.0 for 1-0/0-1), as Vecalign writes them."""
     for bead in alignment.beads:
-        score = 0.0 if bead.score is None else bead.score
+        score = finite_score(bead.score) or 0.0
         yield f"{list(bead.src)}:{list(bead.tgt)}:{score:.4f}\n"
 
 
-def _tsv_field(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+class TSV(csv.Dialect):
+    """Tab-separated values as pandas, DuckDB and spreadsheets read them: a field holding a
+    tab, a line break or a double quote is quoted, quotes doubled (RFC 4180 with tabs)."""
+
+    delimiter = "\t"
+    quotechar = '"'
+    doublequote = True
+    quoting = csv.QUOTE_MINIMAL
+    lineterminator = "\n"
+    skipinitialspace = False
+    strict = True
 
 
-def tsv_lines(alignment: Any) -> Iterator[str]:
-    """A header, then per bead: ids, score, texts; a bead's texts joined by a space;
-    backslash, tab and newline escaped as ``\\\\``, ``\\t``, ``\\n``."""
-    yield "src\ttgt\tscore\tsrc_text\ttgt_text\n"
+TSV_FIELDS = ("src", "tgt", "score", "src_text", "tgt_text")
+
+
+def tsv_rows(alignment: Any) -> Iterator[list[str]]:
+    """Per bead: unit indices (comma-joined), score (empty for 1-0/0-1), and each side's
+    texts joined by a space, unchanged (tabs, line breaks and quotes kept)."""
     for record in alignment_records(alignment):
         score = "" if record["score"] is None else f"{record['score']:.4f}"
-        yield "\t".join([
-            ",".join(map(str, record["src"])), ",".join(map(str, record["tgt"])), score,
-            _tsv_field(" ".join(record["src_text"])), _tsv_field(" ".join(record["tgt_text"])),
-        ]) + "\n"
+        yield [",".join(map(str, record["src"])), ",".join(map(str, record["tgt"])), score,
+               " ".join(record["src_text"]), " ".join(record["tgt_text"])]
+
+
+def write_tsv_rows(alignment: Any, out: IO[str]) -> None:
+    """A header, then one row per bead (see :func:`tsv_rows`), with the :class:`TSV` dialect.
+
+    The texts are not neutralised against spreadsheet formulas (unlike CSV): TSV is for
+    tools (pandas, DuckDB, Vecalign scripts), and the text must come back unchanged.
+    """
+    writer = csv.writer(out, dialect=TSV)
+    writer.writerow(TSV_FIELDS)
+    writer.writerows(tsv_rows(alignment))
+
+
+def tsv_text(alignment: Any) -> str:
+    """The TSV document :func:`write_tsv_rows` writes, as a string."""
+    import io
+
+    buffer = io.StringIO(newline="")
+    write_tsv_rows(alignment, buffer)
+    return buffer.getvalue()
 
 
 def tmx_bytes(alignment: Any, src_lang: str, tgt_lang: str, segtype: str = "paragraph") -> bytes:
@@ -164,8 +242,8 @@ def tmx_bytes(alignment: Any, src_lang: str, tgt_lang: str, segtype: str = "para
         '<tmx version="1.4">',
         (f'<header creationtool="cxcorpus" creationtoolversion={quoteattr(__version__)}'
          f' segtype={quoteattr(segtype)} o-tmf="cxcorpus" adminlang="en"'
-         f' srclang={quoteattr(src_lang)} datatype="plaintext">'),
-        f'<prop type="x-signature">{escape(signature)}</prop>',
+         f' srclang={quoteattr(xml_text(src_lang))} datatype="plaintext">'),
+        f'<prop type="x-signature">{escape(xml_text(signature))}</prop>',
         "</header>",
         "<body>",
     ]
@@ -176,46 +254,58 @@ def tmx_bytes(alignment: Any, src_lang: str, tgt_lang: str, segtype: str = "para
         if record["score"] is not None:  # an n-way projection may pair units unscored
             out.append(f'<prop type="x-score">{record["score"]:.4f}</prop>')
         for lang, texts in ((src_lang, record["src_text"]), (tgt_lang, record["tgt_text"])):
-            seg = escape(_xml_text(" ".join(texts)))
-            out.append(f"<tuv xml:lang={quoteattr(lang)}><seg>{seg}</seg></tuv>")
+            seg = escape(xml_text(" ".join(texts)))
+            out.append(f"<tuv xml:lang={quoteattr(xml_text(lang))}><seg>{seg}</seg></tuv>")
         out.append("</tu>")
     out += ["</body>", "</tmx>", ""]
     return "\n".join(out).encode("utf-8")
 
 
-def _xml_text(text: str) -> str:
-    # XML 1.0 forbids most control characters; drop them rather than write invalid XML.
-    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20)
+# What XML 1.0 forbids anywhere in a document: C0 controls but tab and line ends, lone
+# surrogates, and U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML 1.0 forbids replaced by U+FFFD, so that the
+    document stays XML and the reader still sees that something stood there."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def write_alignment(alignment: Any, path: str | Path, fmt: str = "jsonl", *,
-                    src_lang: str = "und", tgt_lang: str = "und",
+                    src_lang: str | None = None, tgt_lang: str | None = None,
                     segtype: str = "paragraph") -> None:
-    """Write an alignment as ``jsonl``, ``tsv``, ``tmx`` or ``vecalign``."""
-    if fmt == "jsonl":
-        write_jsonl(alignment_records(alignment), path)
-    elif fmt == "tsv":
-        with atomic_open(path) as out:
-            out.writelines(tsv_lines(alignment))
-    elif fmt == "vecalign":
-        with atomic_open(path) as out:
-            out.writelines(vecalign_lines(alignment))
-    elif fmt == "tmx":
+    """Write an alignment as ``jsonl``, ``tsv``, ``tmx`` or ``vecalign``.
+
+    The TMX languages are ``src_lang``/``tgt_lang`` when given, else the alignment's own
+    (``align_articles`` records the articles' languages), else ``und``.
+    """
+    if fmt not in ALIGNMENT_FORMATS:
+        raise OutputError(path, f"unknown alignment format {fmt!r} "
+                          f"(use {', '.join(ALIGNMENT_FORMATS)})")
+    if fmt == "tmx":
         with atomic_open(path, "wb") as out:
-            out.write(tmx_bytes(alignment, src_lang, tgt_lang, segtype))
+            out.write(tmx_bytes(alignment, *_langs(alignment, src_lang, tgt_lang), segtype))
     else:
-        raise OutputError(path, f"unknown alignment format {fmt!r} (use {', '.join(ALIGNMENT_FORMATS)})")
+        with atomic_open(path) as out:
+            out.write(alignment_text(alignment, fmt))
 
 
-def alignment_text(alignment: Any, fmt: str = "jsonl", *, src_lang: str = "und",
-                   tgt_lang: str = "und", segtype: str = "paragraph") -> str:
+def _langs(alignment: Any, src_lang: str | None, tgt_lang: str | None) -> tuple[str, str]:
+    return (src_lang or getattr(alignment, "src_lang", None) or "und",
+            tgt_lang or getattr(alignment, "tgt_lang", None) or "und")
+
+
+def alignment_text(alignment: Any, fmt: str = "jsonl", *, src_lang: str | None = None,
+                   tgt_lang: str | None = None, segtype: str = "paragraph") -> str:
     """The text ``write_alignment`` would write, for printing."""
     if fmt == "jsonl":
         return "".join(jsonl_lines(alignment_records(alignment)))
     if fmt == "tsv":
-        return "".join(tsv_lines(alignment))
+        return tsv_text(alignment)
     if fmt == "vecalign":
         return "".join(vecalign_lines(alignment))
     if fmt == "tmx":
-        return tmx_bytes(alignment, src_lang, tgt_lang, segtype).decode("utf-8")
-    raise OutputError(None, f"unknown alignment format {fmt!r} (use {', '.join(ALIGNMENT_FORMATS)})")
+        return tmx_bytes(alignment, *_langs(alignment, src_lang, tgt_lang), segtype).decode()
+    raise OutputError(None, f"unknown alignment format {fmt!r} "
+                      f"(use {', '.join(ALIGNMENT_FORMATS)})")

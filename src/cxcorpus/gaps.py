@@ -280,31 +280,3 @@ def gap_summary(gaps: list[dict[str, Any]]) -> dict[str, int]:
         counts[key] = counts.get(key, 0) + 1
     return dict(sorted(counts.items()))
 
-
-def export_gaps(src_path: str, tgt_path: str, fmt: str = "jsonl", out: str | None = None,
-                encoder: Any = None, cache_dir: str | None = None) -> str | None:
-    """Read two versions, align them and write their gaps as ``jsonl`` or an ``html``
-    report to ``out`` (atomically); without ``out``, return the text instead."""
-    from .align import align_articles
-    from .embed import CachedEncoder, get_encoder
-    from .export import atomic_open, jsonl_lines
-    from .read import read_article
-
-    src, tgt = read_article(src_path), read_article(tgt_path)
-    encoder = encoder or CachedEncoder(get_encoder(), cache_dir)
-    alignment = align_articles(src, tgt, encoder)
-    gaps = find_gaps(src, tgt, alignment, encoder)
-    if fmt == "html":
-        from .report import from_alignment, render_report
-
-        text = render_report([src, tgt], from_alignment(alignment, src, tgt), {(0, 1): gaps},
-                             title=f"{src.id} / {tgt.id}")
-    elif fmt == "jsonl":
-        text = "".join(jsonl_lines(gaps))
-    else:
-        raise ValueError(f"format must be 'jsonl' or 'html', not {fmt!r}")
-    if out is None:
-        return text
-    with atomic_open(out) as handle:
-        handle.write(text)
-    return None

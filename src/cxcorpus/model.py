@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,7 +124,11 @@ class Signature:
 
 @dataclass
 class Alignment:
-    """A two-way alignment: beads in order, covering every unit of both sides once."""
+    """A two-way alignment: beads in order, covering every unit of both sides once.
+
+    Iterating gives the beads; ``len()`` counts them. ``src_lang``/``tgt_lang`` are the
+    languages of the two sides when known (``align_articles`` sets them; TMX uses them).
+    """
 
     beads: list[Bead]
     src_texts: list[str]
@@ -131,6 +136,31 @@ class Alignment:
     signature: Signature
     src_id: str | None = None
     tgt_id: str | None = None
+    src_lang: str | None = None
+    tgt_lang: str | None = None
+
+    def __iter__(self) -> Iterator[Bead]:
+        return iter(self.beads)
+
+    def __len__(self) -> int:
+        return len(self.beads)
+
+    def pairs(self, texts: bool = False) -> list[tuple[Any, Any]]:
+        """The beads that link both sides, as ``(src unit indices, tgt unit indices)``
+        tuples, or with ``texts=True`` as ``(src text, tgt text)`` (a side's units joined
+        by a space). Units without a counterpart (1-0/0-1 beads) are left out."""
+        linked = [b for b in self.beads if b.src and b.tgt]
+        if not texts:
+            return [(b.src, b.tgt) for b in linked]
+        return [(" ".join(self.src_texts[i] for i in b.src),
+                 " ".join(self.tgt_texts[j] for j in b.tgt)) for b in linked]
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per bead, as ``cxcorpus align --format jsonl`` writes it: ``src``,
+        ``tgt`` (unit indices), ``score``, ``src_text``, ``tgt_text`` (lists of texts)."""
+        from .export import alignment_records
+
+        return alignment_records(self)
 
 
 @dataclass

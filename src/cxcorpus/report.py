@@ -1,9 +1,13 @@
 """The HTML side-by-side report: one self-contained page per translation group.
 
-Versions in columns, one line per n-way row, missing passages and low-confidence rows
-marked, quoted tweets shown as tweets, a summary of the gaps, and a filter to show only
-the gaps. Inline CSS and JS only (a Content-Security-Policy forbids anything else);
-every text is escaped. On a narrow screen the columns stack, each cell labelled.
+Versions in columns (a table whose header row stays in view), one line per n-way row with
+an anchor (``#r12``) and its labelled confidence, missing passages and low-confidence rows
+marked, quoted tweets shown as tweets, a summary of the gaps, a filter to show only the
+gaps (with a row of context on each side), and keys ``j``/``k`` (or buttons) to jump from
+gap to gap. Inline CSS and JS only (a Content-Security-Policy forbids anything else);
+every text is escaped, every cell carries its ``lang``. On a narrow screen the columns
+stack, each cell labelled; printed, the colours stay, the header repeats on every page and
+no row is split.
 """
 
 from __future__ import annotations
@@ -20,32 +24,57 @@ PairGaps = dict[tuple[int, int], list[dict[str, Any]]]
 
 CSS = """
 :root{--fg:#1d2330;--muted:#5b6472;--line:#d9dde3;--gap:#fff3cd;--gapline:#e0a800;
---low:#fde2e1;--lowline:#c0392b;--tweet:#f3f7fb}
+--low:#fde2e1;--lowline:#c0392b;--tweet:#f3f7fb;--bar:3rem;--accent:#1f5fbf}
 *{box-sizing:border-box}
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);
 margin:0;padding:1rem;max-width:1400px;margin-inline:auto}
 h1{font-size:1.4rem;margin:.2rem 0 .6rem}
+a{color:var(--accent)}
 .meta{color:var(--muted);font-size:.85rem;margin:.2rem 0;word-break:break-word}
-table.summary{border-collapse:collapse;margin:.6rem 0;font-size:.9rem}
-table.summary th,table.summary td{border:1px solid var(--line);padding:.25rem .6rem;text-align:left}
-table.summary td.n{text-align:right;font-variant-numeric:tabular-nums}
-.controls{position:sticky;top:0;background:#fff;padding:.5rem 0;border-bottom:1px solid var(--line);
-z-index:2}
+.back{font-size:.9rem}
+table.summary,table.index{border-collapse:collapse;margin:.6rem 0;font-size:.9rem}
+table.summary th,table.summary td,table.index th,table.index td{border:1px solid var(--line);
+padding:.25rem .6rem;text-align:left;vertical-align:top}
+table.summary td.n,table.index td.n{text-align:right;font-variant-numeric:tabular-nums}
+table.index th button{all:unset;cursor:pointer;font-weight:600}
+table.index th button::after{content:" \\2195";color:var(--muted);font-weight:400}
+table.index th[aria-sort=ascending] button::after{content:" \\25B2";color:var(--fg)}
+table.index th[aria-sort=descending] button::after{content:" \\25BC";color:var(--fg)}
+table.index th button:focus-visible{outline:2px solid var(--accent)}
+.controls{position:sticky;top:0;background:#fff;padding:.45rem 0;z-index:3;display:flex;
+flex-wrap:wrap;gap:.4rem .9rem;align-items:center;border-bottom:1px solid var(--line)}
 .controls label{font-weight:600;cursor:pointer}
-.row{display:grid;grid-template-columns:3.2rem repeat(var(--n),minmax(0,1fr));gap:.6rem;
-border-bottom:1px solid var(--line);padding:.5rem 0}
-.row.head{font-weight:600;border-bottom:2px solid var(--fg)}
-.num{color:var(--muted);font-size:.8rem}
-.num span{display:block}
+.controls button{font:inherit;font-size:.9rem;padding:.15rem .6rem;border:1px solid var(--line);
+border-radius:.4rem;background:#f6f7f9;cursor:pointer}
+.controls button:hover{background:#eef1f5}
+.controls .pos{color:var(--muted);font-size:.85rem;font-variant-numeric:tabular-nums}
+.controls kbd{font:inherit;font-size:.75rem;border:1px solid var(--line);border-radius:.25rem;
+padding:0 .25rem;background:#fff}
+table.grid{width:100%;border-collapse:separate;border-spacing:0;table-layout:fixed}
+table.grid col.numcol{width:4.6rem}
+table.grid th,table.grid td{vertical-align:top;text-align:left;padding:.5rem .6rem .5rem 0;
+border-bottom:1px solid var(--line)}
+table.grid thead th{position:sticky;top:var(--bar);background:#fff;z-index:2;
+border-bottom:2px solid var(--fg);font-weight:600}
+tr.body-row{scroll-margin-top:calc(var(--bar) + 3rem)}
+tr.body-row:target>*,tr.body-row.current>*{box-shadow:inset 0 2px 0 var(--accent),
+inset 0 -2px 0 var(--accent)}
+tr.body-row.current>th{box-shadow:inset 4px 0 0 var(--accent),inset 0 2px 0 var(--accent),
+inset 0 -2px 0 var(--accent)}
+.num{color:var(--muted);font-size:.8rem;font-weight:400}
+.num a{color:var(--muted);text-decoration:none;font-weight:600}
+.num a:hover{text-decoration:underline}
+.num .score,.num .flag{display:block}
+.num .flag{color:var(--lowline);font-weight:600}
 .cell.empty{color:var(--muted);font-size:.8rem}
 .cell{min-width:0;overflow-wrap:anywhere}
 .cell p{margin:0 0 .4rem}
 .unit.title{font-weight:700;font-size:1.05rem}
 .unit.heading{font-weight:700}
-.cell.missing{background:var(--gap);border-left:4px solid var(--gapline);padding:.3rem .5rem;
+.cell.missing{background:var(--gap);border-left:4px solid var(--gapline);padding-left:.5rem;
 font-style:italic;color:#6b5200}
-.row.low{background:var(--low)}
-.row.low .num{color:var(--lowline);font-weight:600}
+tr.low>*{background:var(--low)}
+tr.low .num{color:var(--lowline)}
 .badge{display:inline-block;font-size:.75rem;font-style:normal;border-radius:.6rem;
 padding:0 .45rem;margin:0 .2rem .2rem 0;background:var(--gap);border:1px solid var(--gapline)}
 .badge.low{background:var(--low);border-color:var(--lowline)}
@@ -55,24 +84,109 @@ border-radius:.6rem}
 blockquote.tweet p{margin:0 0 .3rem}
 blockquote.tweet footer{font-size:.85rem;color:var(--muted)}
 .tweet .author{font-weight:600;color:var(--fg)}
-.only-gaps .row.body-row:not(.gap){display:none}
+.only-gaps tr.body-row:not(.gap):not(.ctx){display:none}
+.only-gaps tr.body-row.ctx:not(.gap)>*{opacity:.55}
+.only-gaps tr.body-row.skip>*{border-top:2px dashed var(--muted)}
 .lang{display:none}
 @media (max-width:700px){
 body{padding:.6rem}
-.row{grid-template-columns:minmax(0,1fr);gap:.3rem}
-.row.head{display:none}
+table.grid,table.grid tbody,table.grid tr,table.grid td,table.grid th{display:block;width:auto}
+table.grid thead,table.grid colgroup{display:none}
+table.grid th,table.grid td{border-bottom:0;padding:.2rem 0}
+tr.body-row{border-bottom:1px solid var(--line);padding:.4rem 0}
+.num .score,.num .flag{display:inline;margin-left:.5rem}
 .lang{display:inline-block;font-size:.75rem;font-weight:700;color:var(--muted);margin-right:.3rem}
-.num span{display:inline;margin-left:.4rem}
-
+tr.body-row{scroll-margin-top:calc(var(--bar) + .5rem)}
+}
+@media print{
+body{padding:0;max-width:none;font-size:10pt}
+.controls,.back,details.meta{display:none}
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+table.grid thead{display:table-header-group}
+table.grid thead th{position:static}
+tr.body-row,blockquote.tweet,table.summary tr,table.index tr{break-inside:avoid}
+.only-gaps tr.body-row:not(.gap):not(.ctx){display:none}
+a{color:inherit;text-decoration:none}
 }
 """
 
 SCRIPT = """
-var box = document.getElementById('only-gaps');
-function apply() { document.body.classList.toggle('only-gaps', box.checked); }
-box.addEventListener('change', apply);
-apply();
+(function () {
+  var box = document.getElementById('only-gaps');
+  var bar = document.querySelector('.controls');
+  var pos = document.getElementById('gap-pos');
+  var rows = [].slice.call(document.querySelectorAll('tr.body-row.gap'));
+  var at = -1;
+  function fit() {
+    document.documentElement.style.setProperty('--bar', bar.offsetHeight + 'px');
+  }
+  function show() {
+    pos.textContent = rows.length === 0 ? 'no gaps'
+      : (at < 0 ? rows.length + (rows.length === 1 ? ' gap' : ' gaps')
+        : 'gap ' + (at + 1) + ' of ' + rows.length);
+  }
+  function go(step) {
+    if (!rows.length) { return; }
+    if (at >= 0) { rows[at].classList.remove('current'); }
+    at = at < 0 ? (step > 0 ? 0 : rows.length - 1)
+      : Math.max(0, Math.min(rows.length - 1, at + step));
+    var row = rows[at];
+    row.classList.add('current');
+    row.scrollIntoView({block: 'start'});
+    history.replaceState(null, '', '#' + row.id);
+    show();
+  }
+  function apply() { document.body.classList.toggle('only-gaps', box.checked); fit(); }
+  box.addEventListener('change', apply);
+  document.getElementById('next-gap').addEventListener('click', function () { go(1); });
+  document.getElementById('prev-gap').addEventListener('click', function () { go(-1); });
+  document.addEventListener('keydown', function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName)) {
+      return;
+    }
+    if (e.key === 'j') { go(1); e.preventDefault(); }
+    if (e.key === 'k') { go(-1); e.preventDefault(); }
+  });
+  window.addEventListener('resize', fit);
+  apply();
+  show();
+})();
 """
+
+INDEX_SCRIPT = """
+(function () {
+  var table = document.getElementById('groups');
+  var heads = [].slice.call(table.tHead.rows[0].cells);
+  heads.forEach(function (th, col) {
+    th.querySelector('button').addEventListener('click', function () {
+      var up = th.getAttribute('aria-sort') !== 'ascending';
+      heads.forEach(function (h) { h.removeAttribute('aria-sort'); });
+      th.setAttribute('aria-sort', up ? 'ascending' : 'descending');
+      var body = table.tBodies[0];
+      var rows = [].slice.call(body.rows);
+      rows.sort(function (a, b) {
+        var x = a.cells[col].dataset.sort, y = b.cells[col].dataset.sort;
+        var nx = parseFloat(x), ny = parseFloat(y);
+        var d = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+        return up ? d : -d;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+})();
+"""
+
+
+def _csp(script: str) -> str:
+    """The page's Content-Security-Policy: inline style, this one script, nothing else."""
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    return (f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'; "
+            "img-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 missing sentence``, ``2 missing sentences``."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
 
 
 def from_alignment(alignment: Alignment, src: Article, tgt: Article) -> NwayAlignment:
@@ -85,10 +199,12 @@ def from_alignment(alignment: Alignment, src: Article, tgt: Article) -> NwayAlig
 
 
 def render_report(articles: list[Article], nway: NwayAlignment, pair_gaps: PairGaps,
-                  tweets: list[Tweet] | None = None, title: str | None = None) -> str:
+                  tweets: list[Tweet] | None = None, title: str | None = None,
+                  index_href: str | None = "index.html") -> str:
     """The report page as a string. ``pair_gaps[(i, j)]`` holds ``find_gaps`` records of
     versions i < j; ``tweets`` (default: ``extract_tweets`` of each version) give the
-    author, handle and date shown under each quoted tweet."""
+    author, handle and date shown under each quoted tweet; ``index_href`` is the link back
+    to the index of all groups (None for a report that stands alone)."""
     from .gaps import nway_gaps
 
     if tweets is None:
@@ -106,7 +222,7 @@ def render_report(articles: list[Article], nway: NwayAlignment, pair_gaps: PairG
                 other = articles[j] if g["side"] == "src" else articles[i]
                 sentence_gaps.setdefault((g["article"], g["unit"]), []).append(
                     (g["text"], labels[other.id]))
-    rows_html = []
+    lines: list[tuple[bool, str]] = []  # (is a gap, the row's opening-tag-less html)
     low_rows = 0
     for r, (row, score) in enumerate(zip(nway.rows, nway.scores)):
         # Low confidence as gaps.find_gaps judges it (the aligner's scores have their own scale).
@@ -115,49 +231,73 @@ def render_report(articles: list[Article], nway: NwayAlignment, pair_gaps: PairG
         low_rows += low
         parts = display_rows(articles, row, unit_gaps)
         for part, cells in enumerate(parts):
-            rows_html.append(_row_html(articles, r, part, cells, score, low, len(parts) == 1,
-                                       unit_gaps, sentence_gaps, by_unit, labels))
-    head = "".join(f'<div>{escape(labels[a.id])} · {escape(a.id)}</div>' for a in articles)
+            lines.append(_row_html(articles, r, part if len(parts) > 1 else None, cells, score,
+                                   low, len(parts) == 1, unit_gaps, sentence_gaps, by_unit,
+                                   labels))
+    rows_html = _with_context(lines)
+    head = "".join(f'<th scope="col" lang="{escape(a.lang)}">{escape(labels[a.id])} · '
+                   f"{escape(a.id)}</th>" for a in articles)
     summary = _summary_html(articles, nway, unit_gaps, sentence_gaps, low_rows, labels)
     name = title or (articles[0].group or articles[0].id)
-    script_hash = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
-    csp = (f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{script_hash}'; "
-           "img-src 'none'; base-uri 'none'; form-action 'none'")
-    versions = ", ".join(f"{labels[a.id]}: {a.id} ({len(a.aligned_units)} units)" for a in articles)
+    versions = ", ".join(f"{labels[a.id]}: {a.id} ({plural(len(a.aligned_units), 'unit')})"
+                         for a in articles)
     signature = nway.signature.format() if nway.signature else "-"
+    back = (f'<p class="back"><a href="{escape(index_href)}">← all groups</a></p>'
+            if index_href else "")
+    cols = '<col class="numcol">' + "<col>" * len(articles)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f'<meta http-equiv="Content-Security-Policy" content="{escape(csp)}">'
+        f'<meta http-equiv="Content-Security-Policy" content="{escape(_csp(SCRIPT))}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(name)} — cxcorpus report</title><style>{CSS}</style></head>"
-        f'<body><h1>{escape(name)}</h1><p class="meta">{escape(versions)}</p>'
+        f'<body>{back}<h1 id="top">{escape(name)}</h1><p class="meta">{escape(versions)}</p>'
         f'<details class="meta"><summary>signature</summary>{escape(signature)}'
         "</details>"
         f"{summary}"
         '<div class="controls"><label><input type="checkbox" id="only-gaps"> '
-        "Show only gaps</label></div>"
-        f'<div class="grid" style="--n:{len(articles)}">'
-        f'<div class="row head"><div>row</div>{head}</div>{"".join(rows_html)}</div>'
+        "Show only gaps</label>"
+        '<button type="button" id="prev-gap" title="previous gap (k)">◀ previous gap '
+        "<kbd>k</kbd></button>"
+        '<button type="button" id="next-gap" title="next gap (j)">next gap <kbd>j</kbd> ▶'
+        '</button><span class="pos" id="gap-pos" aria-live="polite"></span></div>'
+        f'<table class="grid" style="--n:{len(articles)}"><colgroup>{cols}</colgroup>'
+        f'<thead><tr class="row head"><th scope="col">row</th>{head}</tr></thead>'
+        f'<tbody>{rows_html}</tbody></table>'
         f"<script>{SCRIPT}</script></body></html>\n"
     )
 
 
-def _row_html(articles: list[Article], r: int, part: int, cells: list[list[int]],
+def _with_context(lines: list[tuple[bool, str]]) -> str:
+    """The rows' html, each non-gap row next to a gap marked ``ctx`` (shown with the gaps
+    when only gaps are shown) and each row after a hidden stretch marked ``skip``."""
+    gaps = [gap for gap, _ in lines]
+    out = []
+    for k, (gap, html) in enumerate(lines):
+        ctx = not gap and ((k > 0 and gaps[k - 1]) or (k + 1 < len(gaps) and gaps[k + 1]))
+        # A context row opens a stretch when the row above it is hidden (no gap next to it).
+        skip = ctx and k > 0 and not gaps[k - 1] and not (k > 1 and gaps[k - 2])
+        out.append(html.replace(' class="row body-row', ' class="row body-row'
+                                + (" ctx" if ctx else "") + (" skip" if skip else ""), 1))
+    return "".join(out)
+
+
+def _row_html(articles: list[Article], r: int, part: int | None, cells: list[list[int]],
               score: float | None, low: bool, whole: bool, unit_gaps: dict,
-              sentence_gaps: dict, by_unit: dict, labels: dict[str, str]) -> str:
-    """One displayed line: the row number and score, then a cell per version."""
+              sentence_gaps: dict, by_unit: dict, labels: dict[str, str]) -> tuple[bool, str]:
+    """One displayed line: the row number (an anchor) and its confidence, then a cell per
+    version. Returns whether the line is a gap, and its html."""
     lacked = {i for a, cell in zip(articles, cells) for u in cell
               for i in unit_gaps.get((a.id, u), {}).get("lack", [])}
     html_cells, gap = [], low
     for a, cell in zip(articles, cells):
         label = escape(labels[a.id])
+        attrs = f'data-lang="{label}" lang="{escape(a.lang)}"'
         if not cell:
             missing = a.id in lacked or whole
             gap = gap or missing
             note = f"missing in {label}" if missing else "—"
-            html_cells.append(f'<div class="cell{" missing" if missing else " empty"}" '
-                              f'data-lang="{label}"><span class="lang">{label}</span>'
-                              f"{note}</div>")
+            html_cells.append(f'<td class="cell{" missing" if missing else " empty"}" {attrs}>'
+                              f'<span class="lang">{label}</span>{note}</td>')
             continue
         units_html = []
         for u in cell:
@@ -166,15 +306,19 @@ def _row_html(articles: list[Article], r: int, part: int, cells: list[list[int]]
             gap = gap or bool(note) or bool(marks)
             units_html.append(_unit_html(a.aligned_units[u], by_unit.get((a.id, u)),
                                          note, marks, labels))
-        html_cells.append(f'<div class="cell" data-lang="{label}">'
-                          f'<span class="lang">{label}</span>{"".join(units_html)}</div>')
+        html_cells.append(f'<td class="cell" {attrs}>'
+                          f'<span class="lang">{label}</span>{"".join(units_html)}</td>')
     classes = "row body-row" + (" gap" if gap else "") + (" low" if low else "")
     paired = sum(bool(cell) for cell in cells) > 1
-    shown = "" if score is None or not paired else f' <span class="score">{score:.2f}</span>'
-    flag = (' <span class="flag" title="low confidence: probably different texts">'
+    shown = ("" if score is None or not paired else
+             f'<span class="score" title="alignment confidence, 0 to 1">conf. {score:.2f}</span>')
+    flag = ('<span class="flag" title="low confidence: probably different texts">'
             "low</span>") if low else ""
-    return (f'<div class="{classes}" data-row="{r}" data-part="{part}">'
-            f'<div class="num">{r}{shown}{flag}</div>{"".join(html_cells)}</div>')
+    anchor = f"r{r}" if part is None else f"r{r}-{part + 1}"
+    number = f"{r}" if part is None else f"{r}.{part + 1}"
+    return gap, (f'<tr class="{classes}" id="{anchor}" data-row="{r}" data-part="{part or 0}">'
+                 f'<th scope="row" class="num"><a href="#{anchor}" title="link to this row">'
+                 f'{number}</a>{shown}{flag}</th>{"".join(html_cells)}</tr>')
 
 
 def display_rows(articles: list[Article], row: tuple[tuple[int, ...], ...],
@@ -315,23 +459,71 @@ def write_report(html: str, path: str | Path) -> None:
         out.write(html)
 
 
-def render_index(groups: list[dict[str, Any]], title: str = "cxcorpus build") -> str:
-    """A plain index page: one line per group, linking its report when it has one."""
-    items = []
+def render_index(groups: list[dict[str, Any]], title: str = "cxcorpus build",
+                 nway_gaps: list[dict[str, Any]] | None = None) -> str:
+    """The index page: a table of the groups, linking each report, with the passages each
+    language lacks (from the build's ``gaps-nway`` records, ``nway_gaps``) and the missing
+    sentences; a click on a column header sorts by it."""
+    langs = sorted({lang for g in groups for lang in g.get("langs", [])})
+    missing = missing_by_lang(groups, nway_gaps) if nway_gaps is not None else {}
+    head = ['<th scope="col" aria-sort="ascending"><button type="button">group</button></th>',
+            '<th scope="col"><button type="button">versions</button></th>',
+            '<th scope="col"><button type="button">rows</button></th>']
+    head += [f'<th scope="col"><button type="button">missing in {escape(lang.upper())}'
+             "</button></th>" for lang in langs]
+    head += ['<th scope="col"><button type="button">missing sentences</button></th>',
+             '<th scope="col"><button type="button">note</button></th>']
+    rows = []
     for g in groups:
         name = escape(g["name"])
-        versions = escape(", ".join(g["articles"]))
         link = (f'<a href="{escape(g["report_file"])}">{name}</a>' if g.get("report_file")
                 else name)
-        extra = (f" — {g['lacked_units']} units some version lacks, "
-                 f"{g['lacked_sentences']} missing sentences") if g.get("report_file") else (
-                 f" — not aligned: {g['problem']}" if g.get("problem") else " — single version")
-        items.append(f"<li>{link} ({versions}){escape(extra)}</li>")
+        cells = [f'<td data-sort="{name}">{link}</td>',
+                 f'<td data-sort="{len(g["articles"])}">{escape(", ".join(g["articles"]))}</td>',
+                 _count_cell(g.get("rows"))]
+        by_lang = missing.get(g["name"], {})
+        for lang in langs:
+            present = lang in g.get("langs", [])
+            aligned = bool(g.get("report_file")) and nway_gaps is not None
+            cells.append(_count_cell(by_lang.get(lang, 0) if present and aligned else None))
+        cells.append(_count_cell(g.get("lacked_sentences") if g.get("report_file") else None))
+        note = ("" if g.get("report_file") else
+                f"not aligned: {g['problem']}" if g.get("problem") else "single version")
+        cells.append(f'<td data-sort="{escape(note)}">{escape(note)}</td>')
+        rows.append(f"<tr>{''.join(cells)}</tr>")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-        "style-src 'unsafe-inline'\">"
+        f'<meta http-equiv="Content-Security-Policy" content="{escape(_csp(INDEX_SCRIPT))}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{CSS}</style></head>"
-        f"<body><h1>{escape(title)}</h1><ul>{''.join(items)}</ul></body></html>\n"
+        f"<body><h1>{escape(title)}</h1>"
+        f'<p class="meta">{plural(len(groups), "group")}; click a column header to sort.</p>'
+        f'<table class="index" id="groups"><thead><tr>{"".join(head)}</tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table>'
+        f"<script>{INDEX_SCRIPT}</script></body></html>\n"
     )
+
+
+def _count_cell(count: int | None) -> str:
+    if count is None:  # sorts below every count
+        return '<td class="n" data-sort="-1">–</td>'
+    return f'<td class="n" data-sort="{int(count)}">{int(count)}</td>'
+
+
+def missing_by_lang(groups: list[dict[str, Any]],
+                    nway_gaps: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """{group: {language: passages its version lacks}} from ``nway_gaps`` records (which
+    carry ``group``); a passage that several versions have counts once, as in the report."""
+    lang_of = {a: lang for g in groups for a, lang in zip(g["articles"], g.get("langs", []))}
+    per_row: dict[tuple[str, int, str], dict[str, int]] = {}
+    for record in nway_gaps:
+        for lacking in record["lack"]:
+            key = (record.get("group", ""), record["row"], lacking)
+            tally = per_row.setdefault(key, {})
+            tally[record["article"]] = tally.get(record["article"], 0) + 1
+    counts: dict[str, dict[str, int]] = {}
+    for (group, _row, lacking), tally in per_row.items():
+        lang = lang_of.get(lacking, lacking)
+        by_lang = counts.setdefault(group, {})
+        by_lang[lang] = by_lang.get(lang, 0) + max(tally.values())
+    return counts
