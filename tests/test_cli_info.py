@@ -66,3 +66,40 @@ def test_debug_shows_the_traceback(tmp_path):
     result = run("--debug", "units", str(bad))
     assert result.exit_code != 0
     assert result.exception is not None
+
+
+def test_units_text_is_one_record_per_line():
+    jsonl = [json.loads(line) for line in run("units", str(CORPUS / "cx-tweetchat.tr.txt"))
+             .output.splitlines()]
+    result = run("units", str(CORPUS / "cx-tweetchat.tr.txt"), "--format", "text")
+    lines = result.output.splitlines()
+    assert len(lines) == len(jsonl) == 35
+    for line, record in zip(lines, jsonl):
+        index, kind, text = line.split("\t")
+        assert (index, kind) == (str(record["index"]) if record["index"] is not None else "-",
+                                 record["kind"])
+        assert text == record["text"].replace("\\", "\\\\").replace("\n", "\\n")
+    assert any("\\n— " in line for line in lines)  # a tweet and its attribution, one line
+
+
+def test_units_reads_standard_input():
+    data = (CORPUS / "cx-tweetchat.de.txt").read_bytes()
+    piped = CliRunner().invoke(main, ["units", "-"], input=data)
+    assert piped.exit_code == 0, piped.output
+    direct = run("units", str(CORPUS / "cx-tweetchat.de.txt"))
+    strip = [{k: v for k, v in json.loads(line).items() if k != "article"}
+             for line in direct.output.splitlines()]
+    assert [{k: v for k, v in json.loads(line).items() if k != "article"}
+            for line in piped.output.splitlines()] == strip
+    assert json.loads(piped.output.splitlines()[0])["article"] == "stdin"
+    empty = CliRunner().invoke(main, ["units", "-"], input=b"")
+    assert empty.exit_code == 2 and empty.output.startswith("error: <stdin>: ")
+
+
+@pytest.mark.parametrize(("count", "text"), [(0, "0 missing sentences"),
+                                             (1, "1 missing sentence"),
+                                             (2, "2 missing sentences")])
+def test_plurals(count, text):
+    from cxcorpus.cli import plural
+
+    assert plural(count, "missing sentence") == text

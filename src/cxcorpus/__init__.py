@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import sys
 import types
-from typing import TYPE_CHECKING, Any
+
+# Not ``typing.TYPE_CHECKING``: importing typing would double this package's import time.
+# Type checkers take any constant of this name as true.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
@@ -84,14 +87,14 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
 class _CallableModule(types.ModuleType):
     """A submodule that, called, calls its main function (see the package docstring)."""
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: object, **kwargs: object) -> object:
         return getattr(self, _CALLABLE_MODULES[self.__name__.rpartition(".")[2]])(*args, **kwargs)
 
 
 class _Package(types.ModuleType):
     # The import system sets ``cxcorpus.align = <module>`` however the submodule is first
     # imported; that is the one moment to make it callable.
-    def __setattr__(self, name: str, value: Any) -> None:
+    def __setattr__(self, name: str, value: object) -> None:
         if name in _CALLABLE_MODULES and type(value) is types.ModuleType:
             value.__class__ = _CallableModule
         super().__setattr__(name, value)
@@ -100,7 +103,7 @@ class _Package(types.ModuleType):
 sys.modules[__name__].__class__ = _Package
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     from importlib import import_module
 
     if name in _CALLABLE_MODULES:

@@ -107,7 +107,7 @@ STDIN = "-"
 
 
 def _stdin_bytes() -> bytes:
-    return click.get_binary_stream("stdin").read()
+    return sys.stdin.buffer.read()
 
 
 def read_input_article(path: str):
