@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from click.testing import CliRunner
+
 from cxcorpus.align import align_nway, pairwise
 from cxcorpus.embed import CachedEncoder, get_encoder
 from cxcorpus.gaps import find_gaps
@@ -13,9 +15,10 @@ from cxcorpus.read import parse_article
 from cxcorpus.report import render_report, write_report
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 TR, DE, IT = "cx-tweetchat.tr", "cx-tweetchat.de", "cx-tweetchat.it"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 pytestmark = pytest.mark.browser
 
@@ -65,16 +68,16 @@ def test_rows_hold_every_unit_once_and_mark_the_gaps(browser, report_file, group
     assert requests == [report_file.as_uri()]  # nothing else loaded: no network resources
     for k, article in enumerate(articles, start=2):  # column 1 is the row number
         shown = page.eval_on_selector_all(
-            f".body-row > div:nth-child({k}) [data-unit]", "els => els.map(e => +e.dataset.unit)")
+            f".body-row > :nth-child({k}) [data-unit]", "els => els.map(e => +e.dataset.unit)")
         assert shown == list(range(len(article.aligned_units)))
     tr = articles[0]
     tweets = [u.index for u in tr.aligned_units if u.kind == "tweet"]
     for unit in tweets:  # each TR tweet sits in a gap row that says DE lacks it
         row = page.locator(".body-row", has=page.locator(
-            f'div.cell[data-lang="TR"] [data-unit="{unit}"]'))
+            f'td.cell[data-lang="TR"] [data-unit="{unit}"]'))
         assert "gap" in row.get_attribute("class")
         marked = row.locator('.cell.missing[data-lang="DE"]').count() + row.locator(
-            f'div.cell[data-lang="TR"] [data-unit="{unit}"] .badge').count()
+            f'td.cell[data-lang="TR"] [data-unit="{unit}"] .badge').count()
         assert marked >= 1
     missing_de = page.locator('.cell.missing[data-lang="DE"]')
     assert missing_de.count() >= 1 and missing_de.first.inner_text().endswith("missing in DE")
@@ -90,7 +93,7 @@ def test_rows_hold_every_unit_once_and_mark_the_gaps(browser, report_file, group
 
 def test_tweets_show_author_handle_and_date(browser, report_file):
     page, _ = _open(browser, report_file)
-    tweet = page.locator('div.cell[data-lang="TR"] blockquote.tweet').first
+    tweet = page.locator('td.cell[data-lang="TR"] blockquote.tweet').first
     footer = tweet.locator("footer")
     assert footer.locator(".author").inner_text() == "Jenn Vande Zande"
     assert footer.locator(".handle").inner_text() == "@jennvzande"
@@ -109,9 +112,22 @@ def test_filter_shows_only_gaps_and_screenshots(browser, report_file, tmp_path):
     page.screenshot(path=str(tmp_path / "report-wide.png"), full_page=True)
     page.locator("#only-gaps").check()
     visible = page.eval_on_selector_all(
-        ".body-row", "els => els.filter(e => e.offsetParent !== null).length")
-    assert visible == gaps
+        ".body-row", "els => els.filter(e => e.offsetParent !== null).map(e => e.id)")
+    context = page.eval_on_selector_all(".body-row.ctx:not(.gap)", "els => els.map(e => e.id)")
+    assert 0 < len(context) and len(visible) == gaps + len(context)
     assert all(gap_rows.nth(i).is_visible() for i in range(gaps))
+    # Each context row sits right next to a gap row, and each gap has one on each side
+    # (unless it has gap neighbours, or is first or last).
+    ids = page.eval_on_selector_all(".body-row", "els => els.map(e => [e.id, "
+                                    "e.classList.contains('gap')])")
+    is_gap = dict(ids)
+    order = [i for i, _ in ids]
+    for row in context:
+        k = order.index(row)
+        assert is_gap.get(order[k - 1]) or (k + 1 < len(order) and is_gap[order[k + 1]])
+    for k, row in enumerate(order):
+        if is_gap[row] and 0 < k < len(order) - 1:
+            assert order[k - 1] in visible and order[k + 1] in visible
     page.screenshot(path=str(tmp_path / "report-gaps.png"), full_page=True)
     page.locator("#only-gaps").uncheck()
     assert page.eval_on_selector_all(
@@ -124,7 +140,7 @@ def test_filter_shows_only_gaps_and_screenshots(browser, report_file, tmp_path):
 def test_phone_width_stacks_columns_without_sideways_scrolling(browser, report_file, tmp_path):
     page, _ = _open(browser, report_file, width=390)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    label = page.locator('.body-row div.cell[data-lang="DE"] .lang').first
+    label = page.locator('.body-row td.cell[data-lang="DE"] .lang').first
     assert label.is_visible() and label.inner_text() == "DE"
     page.screenshot(path=str(tmp_path / "report-phone.png"))
     assert (tmp_path / "report-phone.png").stat().st_size > 10_000
@@ -238,3 +254,167 @@ def tr_signature(encoder):
     from cxcorpus.model import Signature
 
     return Signature(encoder.name, encoder.version, {"test": "identity beads"})
+
+
+# --- an editor's main screen: navigation, anchors, sticky headers, print, index ----------
+
+def _top(page, selector: str) -> float:
+    return page.eval_on_selector(selector, "e => e.getBoundingClientRect().top")
+
+
+def test_keys_and_buttons_walk_through_the_gaps(browser, report_file):
+    page, _ = _open(browser, report_file)
+    gaps = page.eval_on_selector_all(".body-row.gap", "els => els.map(e => e.id)")
+    assert len(gaps) >= 10 and page.inner_text("#gap-pos") == f"{len(gaps)} gaps"
+    page.keyboard.press("j")
+    assert page.eval_on_selector(".body-row.current", "e => e.id") == gaps[0]
+    assert page.evaluate("location.hash") == f"#{gaps[0]}"
+    assert page.inner_text("#gap-pos") == f"gap 1 of {len(gaps)}"
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    assert page.eval_on_selector(".body-row.current", "e => e.id") == gaps[2]
+    page.keyboard.press("k")
+    assert page.eval_on_selector(".body-row.current", "e => e.id") == gaps[1]
+    assert page.locator(".body-row.current").count() == 1
+    # The current gap sits just under the sticky headers, fully in view.
+    head_bottom = page.eval_on_selector("table.grid thead th", "e => e.getBoundingClientRect().bottom")
+    assert abs(_top(page, ".body-row.current") - head_bottom) < 6
+    page.locator("#next-gap").click()
+    page.locator("#next-gap").click()
+    assert page.eval_on_selector(".body-row.current", "e => e.id") == gaps[3]
+    page.locator("#prev-gap").click()
+    assert page.eval_on_selector(".body-row.current", "e => e.id") == gaps[2]
+    # With the filter on (and the checkbox focused), the keys still work.
+    page.locator("#only-gaps").check()
+    page.keyboard.press("j")
+    assert page.eval_on_selector(".body-row.current", "e => e.id") == gaps[3]
+    for _ in range(len(gaps) + 2):  # stops at the last gap
+        page.keyboard.press("j")
+    assert page.eval_on_selector(".body-row.current", "e => e.id") == gaps[-1]
+    page.close()
+
+
+def test_next_gap_starts_from_where_the_reader_scrolled(browser, report_file):
+    page, _ = _open(browser, report_file)
+    gaps = page.eval_on_selector_all(".body-row.gap", "els => els.map(e => e.id)")
+    middle = gaps[len(gaps) // 2]
+    page.evaluate(f"document.getElementById('{middle}').scrollIntoView({{block: 'center'}})")
+    page.keyboard.press("j")
+    current = page.eval_on_selector(".body-row.current", "e => e.id")
+    assert gaps.index(current) >= len(gaps) // 2 - 1
+    page.close()
+
+
+def test_rows_have_anchors_labelled_confidence_and_languages(browser, report_file, group):
+    articles, nway, _ = group
+    page, _ = _open(browser, report_file)
+    ids = page.eval_on_selector_all(".body-row", "els => els.map(e => e.id)")
+    assert len(ids) == len(set(ids)) and all(i.startswith("r") for i in ids)
+    assert page.get_attribute("#r0 .num a", "href") == "#r0"
+    assert page.inner_text("#r0 .num .score").startswith("conf. ")
+    assert "confidence" in page.get_attribute("#r0 .num .score", "title")
+    langs = page.eval_on_selector_all("#r0 td.cell", "els => els.map(e => e.lang)")
+    assert langs == [a.lang for a in articles]
+    assert page.eval_on_selector_all("thead th[lang]", "els => els.map(e => e.lang)") == langs
+    page.goto(report_file.as_uri() + "#r20")
+    assert abs(_top(page, "#r20") - page.eval_on_selector(
+        "table.grid thead th", "e => e.getBoundingClientRect().bottom")) < 6
+    assert page.get_attribute(".back a", "href") == "index.html"
+    page.close()
+
+
+def test_column_headers_stay_in_view_after_scrolling(browser, report_file):
+    page, _ = _open(browser, report_file)
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
+    heads = page.locator("table.grid thead th")
+    controls_bottom = page.eval_on_selector(".controls", "e => e.getBoundingClientRect().bottom")
+    for k in range(heads.count()):
+        box = heads.nth(k).bounding_box()
+        assert 0 <= box["y"] and abs(box["y"] - controls_bottom) < 2
+    # Nothing is drawn over them: the element at a header's centre is that header.
+    assert page.evaluate("""() => {
+        const th = document.querySelectorAll('table.grid thead th')[2];
+        const r = th.getBoundingClientRect();
+        return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === th;
+    }""")
+    assert page.locator("#next-gap").is_visible()
+    page.close()
+
+
+def test_print_keeps_colours_repeats_headers_and_does_not_split_rows(browser, report_file,
+                                                                      tmp_path):
+    page, _ = _open(browser, report_file)
+    page.emulate_media(media="print")
+    assert not page.locator(".controls").is_visible()
+    style = page.evaluate("""() => {
+        const s = e => getComputedStyle(document.querySelector(e));
+        return {head: s('table.grid thead').display, row: s('tr.body-row').breakInside,
+                colour: s('.cell.missing').printColorAdjust,
+                background: s('.cell.missing').backgroundColor,
+                sticky: s('table.grid thead th').position};
+    }""")
+    assert style == {"head": "table-header-group", "row": "avoid", "colour": "exact",
+                     "background": "rgb(255, 243, 205)", "sticky": "static"}
+    pdf = page.pdf(path=str(tmp_path / "report.pdf"))
+    assert pdf.count(b"/Type /Page\n") >= 3 or pdf.count(b"/Type /Page") >= 4
+    page.close()
+
+
+def test_screenshots_at_desktop_and_phone_width(browser, report_file, tmp_path):
+    """Kept in the test's tmp folder for a person to look at (see the PR notes)."""
+    for width in (1280, 390):
+        page, _ = _open(browser, report_file, width=width)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.keyboard.press("j")
+        page.screenshot(path=str(tmp_path / f"report-{width}.png"))
+        page.locator("#only-gaps").check()
+        page.screenshot(path=str(tmp_path / f"report-gaps-{width}.png"))
+        assert (tmp_path / f"report-{width}.png").stat().st_size > 10_000
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def index_file(tmp_path_factory):
+    from cxcorpus.cli import main
+
+    out = tmp_path_factory.mktemp("build") / "out"
+    cache = tmp_path_factory.getbasetemp() / "embedding-cache"
+    result = CliRunner().invoke(main, ["build", str(CORPUS), "-o", str(out), "--cache", str(cache)])
+    assert result.exit_code == 0, result.output
+    return out / "report" / "index.html"
+
+
+def test_index_counts_missing_passages_per_language_and_sorts(browser, index_file):
+    page, requests = _open(browser, index_file)
+    assert requests == [index_file.as_uri()]
+    heads = page.eval_on_selector_all("#groups thead th", "els => els.map(e => e.innerText)")
+    assert heads[:3] == ["group", "versions", "rows"]
+    assert [h for h in heads if h.startswith("missing in")] == [
+        "missing in DE", "missing in IT", "missing in TR"]
+
+    def column(name):
+        k = heads.index(name)
+        return page.eval_on_selector_all(
+            "#groups tbody tr", f"rows => rows.map(r => r.cells[{k}].innerText)")
+
+    groups = column("group")
+    row = groups.index("cx-tweetchat")
+    # As the group's report counts them: 12 tweets DE lacks; a heading and 3 body units
+    # (DE's own) that TR and IT lack.
+    assert (column("missing in DE")[row], column("missing in TR")[row],
+            column("missing in IT")[row]) == ("12", "4", "4")
+    assert page.get_attribute("#groups a", "href") == "cx-tweetchat.html"
+    page.locator("#groups thead th", has_text="group").locator("button").click()
+    assert column("group") == sorted(groups)
+    assert page.get_attribute("#groups thead th >> nth=0", "aria-sort") == "ascending"
+    page.locator("#groups thead th", has_text="group").locator("button").click()
+    assert column("group") == sorted(groups, reverse=True)
+    page.locator("#groups thead th", has_text="missing in DE").locator("button").click()
+    assert column("missing in DE")[-1] == "12"  # numbers sort as numbers, dashes first
+    page.locator("#groups thead th", has_text="missing in DE").locator("button").click()
+    assert column("missing in DE")[0] == "12"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.close()
+    phone, _ = _open(browser, index_file, width=390)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.close()

@@ -36,7 +36,8 @@ table.summary,table.index{border-collapse:collapse;margin:.6rem 0;font-size:.9re
 table.summary th,table.summary td,table.index th,table.index td{border:1px solid var(--line);
 padding:.25rem .6rem;text-align:left;vertical-align:top}
 table.summary td.n,table.index td.n{text-align:right;font-variant-numeric:tabular-nums}
-table.index th button{all:unset;cursor:pointer;font-weight:600}
+table.index th button{all:unset;cursor:pointer;font-weight:600;white-space:nowrap}
+.scroll{overflow-x:auto;max-width:100%}
 table.index th button::after{content:" \\2195";color:var(--muted);font-weight:400}
 table.index th[aria-sort=ascending] button::after{content:" \\25B2";color:var(--fg)}
 table.index th[aria-sort=descending] button::after{content:" \\25BC";color:var(--fg)}
@@ -51,20 +52,21 @@ border-radius:.4rem;background:#f6f7f9;cursor:pointer}
 .controls kbd{font:inherit;font-size:.75rem;border:1px solid var(--line);border-radius:.25rem;
 padding:0 .25rem;background:#fff}
 table.grid{width:100%;border-collapse:separate;border-spacing:0;table-layout:fixed}
-table.grid col.numcol{width:4.6rem}
+table.grid col.numcol{width:5.4rem}
 table.grid th,table.grid td{vertical-align:top;text-align:left;padding:.5rem .6rem .5rem 0;
 border-bottom:1px solid var(--line)}
 table.grid thead th{position:sticky;top:var(--bar);background:#fff;z-index:2;
 border-bottom:2px solid var(--fg);font-weight:600}
-tr.body-row{scroll-margin-top:calc(var(--bar) + 3rem)}
+tr.body-row{scroll-margin-top:calc(var(--bar) + var(--head, 3rem) + 2px)}
 tr.body-row:target>*,tr.body-row.current>*{box-shadow:inset 0 2px 0 var(--accent),
 inset 0 -2px 0 var(--accent)}
 tr.body-row.current>th{box-shadow:inset 4px 0 0 var(--accent),inset 0 2px 0 var(--accent),
 inset 0 -2px 0 var(--accent)}
-.num{color:var(--muted);font-size:.8rem;font-weight:400}
+.num{color:var(--muted);font-size:.8rem;font-weight:400;padding-left:.5rem!important}
+thead .num{color:var(--fg);font-size:inherit;font-weight:600}
 .num a{color:var(--muted);text-decoration:none;font-weight:600}
 .num a:hover{text-decoration:underline}
-.num .score,.num .flag{display:block}
+.num .score,.num .flag{display:block;white-space:nowrap}
 .num .flag{color:var(--lowline);font-weight:600}
 .cell.empty{color:var(--muted);font-size:.8rem}
 .cell{min-width:0;overflow-wrap:anywhere}
@@ -97,6 +99,11 @@ tr.body-row{border-bottom:1px solid var(--line);padding:.4rem 0}
 .num .score,.num .flag{display:inline;margin-left:.5rem}
 .lang{display:inline-block;font-size:.75rem;font-weight:700;color:var(--muted);margin-right:.3rem}
 tr.body-row{scroll-margin-top:calc(var(--bar) + .5rem)}
+tr.body-row.current>*,tr.body-row:target>*,tr.body-row.current>th{box-shadow:none}
+tr.body-row.current,tr.body-row:target{box-shadow:inset 4px 0 0 var(--accent);padding-left:.6rem}
+.controls .long,.controls kbd{display:none}
+.controls button{padding:.15rem .9rem}
+table.index{font-size:.8rem}
 }
 @media print{
 body{padding:0;max-width:none;font-size:10pt}
@@ -114,36 +121,67 @@ SCRIPT = """
 (function () {
   var box = document.getElementById('only-gaps');
   var bar = document.querySelector('.controls');
+  var head = document.querySelector('table.grid thead');
   var pos = document.getElementById('gap-pos');
   var rows = [].slice.call(document.querySelectorAll('tr.body-row.gap'));
   var at = -1;
   function fit() {
-    document.documentElement.style.setProperty('--bar', bar.offsetHeight + 'px');
+    var style = document.documentElement.style;
+    style.setProperty('--bar', bar.offsetHeight + 'px');
+    style.setProperty('--head', head.offsetHeight + 'px');
   }
   function show() {
     pos.textContent = rows.length === 0 ? 'no gaps'
       : (at < 0 ? rows.length + (rows.length === 1 ? ' gap' : ' gaps')
         : 'gap ' + (at + 1) + ' of ' + rows.length);
   }
+  function edge() { return bar.offsetHeight + head.offsetHeight; }
+  function inView(row) {
+    var top = row.getBoundingClientRect().top;
+    return top > edge() - 24 && top < window.innerHeight;
+  }
+  function target(step) {
+    // From the gap last jumped to while it is still in view; else from where the reader
+    // has scrolled: the first gap below the headers, or the last one above them.
+    if (at >= 0 && inView(rows[at])) {
+      return Math.max(0, Math.min(rows.length - 1, at + step));
+    }
+    var top = edge(), k;
+    if (step > 0) {
+      for (k = 0; k < rows.length; k++) {
+        if (rows[k].getBoundingClientRect().top > top + 2) { return k; }
+      }
+      return rows.length - 1;
+    }
+    for (k = rows.length - 1; k >= 0; k--) {
+      if (rows[k].getBoundingClientRect().top < top - 2) { return k; }
+    }
+    return 0;
+  }
   function go(step) {
     if (!rows.length) { return; }
     if (at >= 0) { rows[at].classList.remove('current'); }
-    at = at < 0 ? (step > 0 ? 0 : rows.length - 1)
-      : Math.max(0, Math.min(rows.length - 1, at + step));
+    at = target(step);
     var row = rows[at];
     row.classList.add('current');
     row.scrollIntoView({block: 'start'});
     history.replaceState(null, '', '#' + row.id);
     show();
   }
-  function apply() { document.body.classList.toggle('only-gaps', box.checked); fit(); }
+  function typing(el) {
+    return /^(TEXTAREA|SELECT)$/.test(el.tagName) || el.isContentEditable ||
+      (el.tagName === 'INPUT' && !/^(checkbox|radio|button)$/.test(el.type));
+  }
+  function apply() {
+    document.body.classList.toggle('only-gaps', box.checked);
+    fit();
+    if (at >= 0) { rows[at].scrollIntoView({block: 'start'}); }  // keep the reader's place
+  }
   box.addEventListener('change', apply);
   document.getElementById('next-gap').addEventListener('click', function () { go(1); });
   document.getElementById('prev-gap').addEventListener('click', function () { go(-1); });
   document.addEventListener('keydown', function (e) {
-    if (e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName)) {
-      return;
-    }
+    if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) { return; }
     if (e.key === 'j') { go(1); e.preventDefault(); }
     if (e.key === 'k') { go(-1); e.preventDefault(); }
   });
@@ -256,12 +294,13 @@ def render_report(articles: list[Article], nway: NwayAlignment, pair_gaps: PairG
         f"{summary}"
         '<div class="controls"><label><input type="checkbox" id="only-gaps"> '
         "Show only gaps</label>"
-        '<button type="button" id="prev-gap" title="previous gap (k)">◀ previous gap '
-        "<kbd>k</kbd></button>"
-        '<button type="button" id="next-gap" title="next gap (j)">next gap <kbd>j</kbd> ▶'
-        '</button><span class="pos" id="gap-pos" aria-live="polite"></span></div>'
+        '<button type="button" id="prev-gap" title="previous gap (key k)" '
+        'aria-label="previous gap">◀<span class="long"> previous gap</span> <kbd>k</kbd>'
+        '</button><button type="button" id="next-gap" title="next gap (key j)" '
+        'aria-label="next gap"><span class="long">next gap </span><kbd>j</kbd> ▶</button>'
+        '<span class="pos" id="gap-pos" aria-live="polite"></span></div>'
         f'<table class="grid" style="--n:{len(articles)}"><colgroup>{cols}</colgroup>'
-        f'<thead><tr class="row head"><th scope="col">row</th>{head}</tr></thead>'
+        f'<thead><tr class="row head"><th scope="col" class="num">row</th>{head}</tr></thead>'
         f'<tbody>{rows_html}</tbody></table>'
         f"<script>{SCRIPT}</script></body></html>\n"
     )
@@ -466,7 +505,7 @@ def render_index(groups: list[dict[str, Any]], title: str = "cxcorpus build",
     sentences; a click on a column header sorts by it."""
     langs = sorted({lang for g in groups for lang in g.get("langs", [])})
     missing = missing_by_lang(groups, nway_gaps) if nway_gaps is not None else {}
-    head = ['<th scope="col" aria-sort="ascending"><button type="button">group</button></th>',
+    head = ['<th scope="col"><button type="button">group</button></th>',
             '<th scope="col"><button type="button">versions</button></th>',
             '<th scope="col"><button type="button">rows</button></th>']
     head += [f'<th scope="col"><button type="button">missing in {escape(lang.upper())}'
@@ -498,8 +537,8 @@ def render_index(groups: list[dict[str, Any]], title: str = "cxcorpus build",
         f"<title>{escape(title)}</title><style>{CSS}</style></head>"
         f"<body><h1>{escape(title)}</h1>"
         f'<p class="meta">{plural(len(groups), "group")}; click a column header to sort.</p>'
-        f'<table class="index" id="groups"><thead><tr>{"".join(head)}</tr></thead>'
-        f'<tbody>{"".join(rows)}</tbody></table>'
+        f'<div class="scroll"><table class="index" id="groups"><thead><tr>{"".join(head)}'
+        f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
         f"<script>{INDEX_SCRIPT}</script></body></html>\n"
     )
 
