@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from click.testing import CliRunner
 
 from cxcorpus.align import align_nway, pairwise
@@ -306,7 +305,7 @@ def test_next_gap_starts_from_where_the_reader_scrolled(browser, report_file):
 
 
 def test_rows_have_anchors_labelled_confidence_and_languages(browser, report_file, group):
-    articles, nway, _ = group
+    articles, _, _ = group
     page, _ = _open(browser, report_file)
     ids = page.eval_on_selector_all(".body-row", "els => els.map(e => e.id)")
     assert len(ids) == len(set(ids)) and all(i.startswith("r") for i in ids)
