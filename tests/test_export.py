@@ -44,3 +44,65 @@ def test_written_files_follow_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert oct(os.stat(tmp_path / "t.jsonl").st_mode & 0o777) == "0o644"
+
+
+# --- what the users' own tools read back -------------------------------------------
+
+def test_datasets_loads_tweets_json_and_parquet_with_the_same_features(tmp_path):
+    """Hugging Face ``datasets`` reads the JSONL and the Parquet export alike."""
+    import datasets
+    from click.testing import CliRunner
+
+    from cxcorpus.cli import main
+
+    from .conftest import CORPUS
+
+    loaded = {}
+    for fmt in ("jsonl", "parquet"):
+        out = tmp_path / f"tweets.{fmt}"
+        result = CliRunner().invoke(main, ["tweets", str(CORPUS), "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        builder = "json" if fmt == "jsonl" else "parquet"
+        loaded[fmt] = datasets.load_dataset(builder, data_files=str(out), split="train",
+                                            cache_dir=str(tmp_path / "hf-cache"))
+    # JSON carries no schema: datasets infers a timestamp for ``date`` and a null type for
+    # columns that are null or empty in every row. Given the Parquet file's features, the
+    # JSONL loads into exactly the same table.
+    features = loaded["parquet"].features
+    assert features["date"] == datasets.Value("string")
+    as_json = datasets.load_dataset("json", data_files=str(tmp_path / "tweets.jsonl"),
+                                    split="train", features=features,
+                                    cache_dir=str(tmp_path / "hf-cache"))
+    assert as_json.features == features
+    assert as_json.num_rows == loaded["parquet"].num_rows == 24
+    # ...but for ``date``: the JSON reader parses the ISO date to a timestamp before the
+    # cast, so "2019-09-27" comes back as "2019-09-27 00:00:00". Parquet keeps it as written.
+    json_rows, parquet_rows = as_json.to_list(), loaded["parquet"].to_list()
+    for a, b in zip(json_rows, parquet_rows):
+        assert (a.pop("date") or "").startswith(b.pop("date") or "")
+    assert json_rows == parquet_rows
+    assert parquet_rows and loaded["parquet"][0]["date"] == "2019-09-27"
+    inferred = {k for k in features if loaded["jsonl"].features[k] != features[k]}
+    assert inferred <= {"date", "status_id", "url", "cashtags"}
+    first = as_json[0]
+    assert first["author_handle"] == "jennvzande" and first["hashtags"] == ["CXtweetchat"]
+
+
+def test_datasets_loads_an_alignment_jsonl(tmp_path, monkeypatch):
+    import datasets
+    from click.testing import CliRunner
+
+    from cxcorpus.cli import main
+
+    from .conftest import CORPUS
+
+    monkeypatch.setenv("CXCORPUS_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "tr-it.jsonl"
+    result = CliRunner().invoke(main, ["align", str(CORPUS / "cx-tweetchat.tr.txt"),
+                                       str(CORPUS / "cx-tweetchat.it.txt"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = datasets.load_dataset("json", data_files=str(out), split="train",
+                                 cache_dir=str(tmp_path / "hf-cache"))
+    assert set(data.features) == {"src", "tgt", "score", "src_text", "tgt_text"}
+    assert data.features["score"].dtype == "float64"
+    assert [i for row in data["src"] for i in row] == list(range(34))
