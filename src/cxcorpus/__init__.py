@@ -16,14 +16,12 @@ keep working) and calling it calls the function (``cxcorpus.align(src, tgt)`` is
 ``evaluate_files``).
 """
 
-from __future__ import annotations
-
 import sys
-import types
 
 # Not ``typing.TYPE_CHECKING``: importing typing would double this package's import time.
 # Type checkers take any constant of this name as true.
 TYPE_CHECKING = False
+_ModuleType = type(sys)  # types.ModuleType, without importing types
 
 __version__ = "0.1.0"
 
@@ -84,18 +82,18 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from .tweets import extract_tweets, link_quotes
 
 
-class _CallableModule(types.ModuleType):
+class _CallableModule(_ModuleType):
     """A submodule that, called, calls its main function (see the package docstring)."""
 
     def __call__(self, *args: object, **kwargs: object) -> object:
         return getattr(self, _CALLABLE_MODULES[self.__name__.rpartition(".")[2]])(*args, **kwargs)
 
 
-class _Package(types.ModuleType):
+class _Package(_ModuleType):
     # The import system sets ``cxcorpus.align = <module>`` however the submodule is first
     # imported; that is the one moment to make it callable.
     def __setattr__(self, name: str, value: object) -> None:
-        if name in _CALLABLE_MODULES and type(value) is types.ModuleType:
+        if name in _CALLABLE_MODULES and type(value) is _ModuleType:
             value.__class__ = _CallableModule
         super().__setattr__(name, value)
 
