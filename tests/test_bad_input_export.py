@@ -12,11 +12,21 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from cxcorpus.cli import main, one_line
 from cxcorpus.errors import CxcorpusError
-from cxcorpus.export import csv_cell, json_line, write_alignment, write_csv, write_jsonl
+from cxcorpus.export import (
+    csv_cell,
+    json_line,
+    tsv_text,
+    write_alignment,
+    write_csv,
+    write_jsonl,
+    xml_text,
+)
 from cxcorpus.model import Alignment, Bead, Signature
 
 from .conftest import CORPUS
@@ -175,3 +185,39 @@ def test_jsonl_refuses_non_finite_numbers(tmp_path, value):
         write_jsonl([{"score": 0.5}, {"score": value}], tmp_path / "g.jsonl")
     assert list(tmp_path.iterdir()) == []
     assert json.loads(json_line({"score": None})) == {"score": None}
+
+
+# --- invariants, for any text --------------------------------------------------------
+
+ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(ANY_TEXT, ANY_TEXT), min_size=1, max_size=4))
+def test_tsv_gives_back_any_text(pairs):
+    """Whatever the texts hold (quotes, tabs, line breaks, NULs), the csv module reads the
+    TSV back to the same fields, one row per bead."""
+    beads = [Bead((k,), (k,), 0.5) for k in range(len(pairs))]
+    alignment = Alignment(beads, [s for s, _ in pairs], [t for _, t in pairs],
+                          Signature("bow", "1"))
+    rows = list(csv.reader(io.StringIO(tsv_text(alignment), newline=""), delimiter="\t"))
+    assert rows[0] == ["src", "tgt", "score", "src_text", "tgt_text"]
+    assert [(r[3], r[4]) for r in rows[1:]] == pairs
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_xml_text_is_always_xml(text):
+    from xml.sax.saxutils import escape
+
+    cleaned = xml_text(text)
+    root = etree.fromstring(f"<seg>{escape(cleaned)}</seg>".encode("utf-8", "surrogatepass"))
+    assert (root.text or "") == cleaned.replace("\r", "\n") or "\r" in cleaned
+    assert len(cleaned) == len(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_one_line_never_breaks_a_line(text):
+    line = one_line(text)
+    assert len(line.splitlines()) <= 1 and "\r" not in line and "\x1b" not in line

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import math
 import os
@@ -215,15 +216,21 @@ def write_tsv_rows(alignment: Any, out: IO[str]) -> None:
     The texts are not neutralised against spreadsheet formulas (unlike CSV): TSV is for
     tools (pandas, DuckDB, Vecalign scripts), and the text must come back unchanged.
     """
-    writer = csv.writer(out, dialect=TSV)
-    writer.writerow(TSV_FIELDS)
-    writer.writerows(tsv_rows(alignment))
+    # Python < 3.13 quotes a field only for the characters of the line terminator: with "\n"
+    # alone, a carriage return in a text (a --presplit line may hold one) would go out bare
+    # and end the row for every reader. So rows are written with "\r\n" (any CR or LF in a
+    # field is quoted) and each row's own terminator is then cut back to "\n".
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, dialect=TSV, lineterminator="\r\n")
+    for row in (TSV_FIELDS, *tsv_rows(alignment)):
+        writer.writerow(row)
+        out.write(buffer.getvalue()[:-2] + "\n")
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def tsv_text(alignment: Any) -> str:
     """The TSV document :func:`write_tsv_rows` writes, as a string."""
-    import io
-
     buffer = io.StringIO(newline="")
     write_tsv_rows(alignment, buffer)
     return buffer.getvalue()
