@@ -75,6 +75,9 @@ def test_tmx_of_lone_surrogates_and_hostile_languages_is_xml(tmp_path):
     write_alignment(alignment, out, "tmx")
     tree = etree.parse(str(out))
     assert [seg.text for seg in tree.iter("seg")] == ["a\ufffdb", "c\ufffdd"]
+    crlf = Alignment([Bead((0,), (0,), 0.9)], ["a\rb\r\nc"], ["d"], Signature("bow", "1"))
+    write_alignment(crlf, out, "tmx")
+    assert next(etree.parse(str(out)).iter("seg")).text == "a\rb\r\nc"
     assert [tuv.get(XML_LANG) for tuv in tree.iter("tuv")] == ['t"r<', "de\ufffd"]
 
 

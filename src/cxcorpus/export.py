@@ -261,7 +261,8 @@ def tmx_bytes(alignment: Any, src_lang: str, tgt_lang: str, segtype: str = "para
         if record["score"] is not None:  # an n-way projection may pair units unscored
             out.append(f'<prop type="x-score">{record["score"]:.4f}</prop>')
         for lang, texts in ((src_lang, record["src_text"]), (tgt_lang, record["tgt_text"])):
-            seg = escape(xml_text(" ".join(texts)))
+            # A bare CR would be read back as LF (XML's line-end rule); a reference keeps it.
+            seg = escape(xml_text(" ".join(texts)), {"\r": "&#13;"})
             out.append(f"<tuv xml:lang={quoteattr(xml_text(lang))}><seg>{seg}</seg></tuv>")
         out.append("</tu>")
     out += ["</body>", "</tmx>", ""]
