@@ -224,3 +224,11 @@ def test_xml_text_is_always_xml(text):
 def test_one_line_never_breaks_a_line(text):
     line = one_line(text)
     assert len(line.splitlines()) <= 1 and "\r" not in line and "\x1b" not in line
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+def test_no_csv_cell_opens_a_formula(text):
+    cell = csv_cell(text)
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert cell in (text, "'" + text)

@@ -194,6 +194,7 @@ def test_cli_gaps_jsonl_and_html(corpus_dir, tmp_path):
     page = out.read_text(encoding="utf-8")
     assert "missing in DE" in page or "not in DE" in page
     assert "Jenn Vande Zande" in page and "<script>" in page
+    assert 'class="back"' not in page  # a page of its own: no index to go back to
 
 
 def test_tweets_folded_into_paragraphs_are_still_found(seed_articles, encoder):

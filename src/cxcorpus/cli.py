@@ -239,7 +239,8 @@ def gaps(src: str, tgt: str, fmt: str, out: str | None, cache: str | None) -> No
         from .report import from_alignment, render_report
 
         text = render_report([source, target], from_alignment(alignment, source, target),
-                             {(0, 1): found}, title=f"{source.id} / {target.id}")
+                             {(0, 1): found}, title=f"{source.id} / {target.id}",
+                             index_href=None)
     else:
         text = "".join(jsonl_lines(found))
     _emit(text, out)
