@@ -103,3 +103,9 @@ def test_plurals(count, text):
     from cxcorpus.cli import plural
 
     assert plural(count, "missing sentence") == text
+
+
+def test_no_command_shows_the_help_not_an_error():
+    result = run()
+    assert "Commands:" in result.output and "error:" not in result.output
+    assert run("--version").output == "cxcorpus, version 0.1.0\n"

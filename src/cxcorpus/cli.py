@@ -45,6 +45,10 @@ def warning_line(message: str) -> None:
     click.echo(f"warning: {one_line(message)}", err=True)
 
 
+# click >= 8.2 signals "no arguments: show the help" with a usage error of its own.
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 class CxGroup(click.Group):
     """Turns a CxcorpusError or a usage error into one line, ``error: ...``, and exit 2."""
 
@@ -56,6 +60,9 @@ class CxGroup(click.Group):
         try:
             # Without standalone mode click returns ctx.exit()'s code instead of exiting.
             code = super().main(args, prog_name, complete_var, False, **extra)
+        except _NO_ARGS_IS_HELP as exc:  # ``cxcorpus`` alone: click's help, as click shows it
+            exc.show()
+            sys.exit(exc.exit_code)
         except click.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else (prog_name or "cxcorpus")
             error_line(f"{exc.format_message()} (see '{command} --help')")
