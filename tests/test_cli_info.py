@@ -100,7 +100,7 @@ def test_units_reads_standard_input():
                                              (1, "1 missing sentence"),
                                              (2, "2 missing sentences")])
 def test_plurals(count, text):
-    from cxcorpus.cli import plural
+    from cxcorpus.report import plural
 
     assert plural(count, "missing sentence") == text
 

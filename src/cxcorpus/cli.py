@@ -105,11 +105,6 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     warning_line(str(message))
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """``1 missing sentence``, ``2 missing sentences``."""
-    return f"{count} {word if count == 1 else many or word + 's'}"
-
-
 STDIN = "-"
 
 
@@ -236,6 +231,7 @@ def gaps(src: str, tgt: str, fmt: str, out: str | None, cache: str | None) -> No
     from .embed import CachedEncoder, get_encoder
     from .export import jsonl_lines
     from .gaps import find_gaps
+    from .report import plural
 
     _one_stdin(src, tgt)
     source, target = read_input_article(src), read_input_article(tgt)
