@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cxcorpus import __version__
 from cxcorpus.export import atomic_open
-from cxcorpus.tweets import tweet_rows, write_tweets
+from cxcorpus.tweet_export import tweet_rows, write_tweets
 
 TWEET_DOCS = {
     "article": "article id (file name without extension, e.g. `cx-tweetchat.tr`)",
