@@ -88,7 +88,9 @@ def test_seed_tweet_mentions_and_urls(seeds):
     assert tweets[2].mentions == ["stephaniethum"]  # "Merhaba @stephaniethum."
     assert tweets[5].mentions == ["renttherunway", "SAP_CX"]
     assert tweets[10].mentions == ["everlane", "andieswim", "SAP_CX"]  # "⁰@SAP_CX" too
-    assert tweets[4].urls == ["https://t.co/5etj3ZvTtB"]
+    assert tweets[4].urls == [{"url": "https://t.co/5etj3ZvTtB",
+                               "expanded_url": "https://t.co/5etj3ZvTtB",
+                               "display_url": "t.co/5etj3ZvTtB"}]
     assert [t for t in tweets if t.cashtags] == []
 
 
@@ -330,8 +332,9 @@ def test_extractor_never_returns_a_value_not_in_the_input(text, name, handle, da
     for field in ("text", "author_name", "author_handle", "date_text", "status_id", "url"):
         value = getattr(tweet, field)
         assert value is None or value in source, field
-    for field in ("hashtags", "mentions", "urls", "cashtags"):
+    for field in ("hashtags", "mentions", "cashtags"):
         assert all(value in text for value in getattr(tweet, field)), field
+    assert all(url["url"] in text and url["display_url"] in text for url in tweet.urls)
     if tweet.date is not None:  # a date only where a date was written
         assert tweet.date_text is not None
         day = dt.date.fromisoformat(tweet.date)
