@@ -395,7 +395,7 @@ def _tweet_lines(units: list[Unit], lines: list[str], line: int) -> int:
     return line
 
 
-_PROSE_END = tuple(".!?:;…")
+_PROSE_END = tuple(".?:;")  # "!" and "…" end tweets as often as prose
 _TWEET_LIMIT = 420  # 280 weighted characters, and room for a translation half again as long
 
 

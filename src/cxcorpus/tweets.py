@@ -377,7 +377,7 @@ def parse_embed(embed: Any) -> dict[str, Any]:
     if not text:
         problems.append("no tweet text")
     handle = parts.handle if parts else None
-    if handle is None and parts and status_anchor is not None:
+    if handle is None and parts and status_anchor is not None and "(@" not in attribution:
         handle = _STATUS.match(status_anchor["href"])["user"]  # the status link names it
     lang = (para.get("lang") if para else None) or date_lang
     return {
