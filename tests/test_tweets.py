@@ -549,3 +549,15 @@ def test_plain_text_link_glued_to_a_hashtag():
     (tweet,) = extract_tweets(article)
     assert tweet.hashtags == ["modul"]
     assert [u["url"] for u in tweet.urls] == ["https://t.co/Ab1"]
+
+
+def test_tweets_module_imports_no_reader_or_corpus():
+    import subprocess
+    import sys
+
+    code = ("import sys, cxcorpus.tweets; "
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('cxcorpus'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["cxcorpus", "cxcorpus.dates", "cxcorpus.entities",
+                                   "cxcorpus.model", "cxcorpus.tweets"]

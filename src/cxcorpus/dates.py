@@ -137,6 +137,8 @@ def find_date(text: str, lang: str | None = None) -> tuple[dt.date, str, int, in
         if date:
             best = (date, match.end())
             break
+    if best and not digits[best[1]:].strip(" .\u200f"):
+        return best[0], text[start:best[1]], start, best[1]  # the whole text: nothing longer
     found = _find_cldr_date(digits, start, lang)
     if found and (best is None or found[1] > best[1]):
         best = found  # the locale's whole layout ("27 вересня 2019 р.") over a part of it

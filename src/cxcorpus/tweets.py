@@ -1,11 +1,14 @@
 """Quoted tweets: attribution lines, Twitter embeds, Tweet records, links across translations.
 
-A quoted tweet reaches us in one of two forms: the plain text that extractors leave behind
-(the tweet's text, then ``— Name (@handle) 27 Eylül 2019``), or Twitter's embed code
-(``<blockquote class="twitter-tweet">``). The reader turns either into one ``tweet`` unit;
-:func:`extract_tweets` turns those units into :class:`~cxcorpus.model.Tweet` records, and
-:func:`link_quotes` gives the same tweet quoted in several translations one ``quote_id``.
-Nothing is invented: a part the input lacks stays ``None``, with a :class:`TweetWarning`.
+A quoted tweet reaches us in one of three forms: the plain text that extractors leave behind
+(the tweet's text, then ``— Name (@handle) 27 Eylül 2019`` on a line of its own), the same
+with the attribution glued to the text's last line (:func:`split_inline_attribution`), or
+Twitter's embed code (``<blockquote class="twitter-tweet">``, :func:`parse_embed`). The
+reader turns each into one ``tweet`` unit; :func:`extract_tweets` turns those units into
+:class:`~cxcorpus.model.Tweet` records, and :func:`link_quotes` gives the same tweet quoted
+in several translations one ``quote_id``. Nothing is invented: a part the input lacks stays
+``None``, with a :class:`TweetWarning`. This module reads no file: reading articles and
+writing tweets is :mod:`cxcorpus.tweet_export`'s.
 """
 
 from __future__ import annotations
