@@ -471,6 +471,8 @@ def test_attribution_without_handle_takes_it_from_the_status_link():
     ("ありがとう！— たまご (@tamago) 2016年3月9日", "ありがとう！", "— たまご (@tamago) 2016年3月9日"),
     ("Done.— Jean-Paul Exemple (@jp) 1 octobre 2019", "Done.",
      "— Jean-Paul Exemple (@jp) 1 octobre 2019"),
+    ("Great event – thanks all - see you — CX Team (@cx) 27. September 2019",
+     "Great event – thanks all - see you", "— CX Team (@cx) 27. September 2019"),
     ("Promise kept. — Air (@air) https://twitter.com/air/status/42", "Promise kept.",
      "— Air (@air) https://twitter.com/air/status/42"),
 ])

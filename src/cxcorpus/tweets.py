@@ -115,7 +115,7 @@ def split_inline_attribution(text: str, lang: str | None = None) -> tuple[str, s
     """
     if "(@" not in text:
         return None
-    for dash in _INLINE_DASH.finditer(text):
+    for dash in reversed(list(_INLINE_DASH.finditer(text))):  # the tweet may hold dashes
         head = text[:dash.start()].rstrip()
         if not head:
             continue
