@@ -114,6 +114,7 @@ from cxcorpus.dates import TWITTER_LANGUAGES, cldr_locale
     ("27 בספטמבר 2019", "he", D(2019, 9, 27)),
     ("2019. szeptember 27.", None, D(2019, 9, 27)),
     ("27 กันยายน ค.ศ. 2019", "th", D(2019, 9, 27)),
+    ("27 กันยายน 2019", "th", D(2019, 9, 27)),  # the era is optional
     ("27 tháng 9, 2019", "vi", D(2019, 9, 27)),
     ("27 вересня 2019 р.", "uk", D(2019, 9, 27)),
     ("27 de setembre del 2019", "ca", D(2019, 9, 27)),

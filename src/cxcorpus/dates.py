@@ -250,7 +250,7 @@ def _token_regex(kind: str, value: object, months: dict[str, int], eras: set[str
         names = sorted(months, key=len, reverse=True)
         return "(?P<month>" + "|".join(re.escape(n.rstrip(".")) for n in names) + r")\.?"
     if letter == "G":
-        return "(?:" + "|".join(re.escape(e) for e in sorted(eras, key=len, reverse=True)) + ")"
+        return "(?:" + "|".join(re.escape(e) for e in sorted(eras, key=len, reverse=True)) + ")?"
     return ""
 
 
