@@ -175,3 +175,25 @@ def test_dataset_card_names_files_counts_languages_licence(dataset):
     assert "## Licence" in body
     for field in TWEET_FIELDS:
         assert f"`{field}`" in body
+
+
+def test_cli_csv_and_parquet_of_embeds_keep_every_id(tmp_path):
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from cxcorpus.cli import main
+
+    embeds = ROOT / "tests/data/tweets/wild/embeds.html"
+    gold = json.loads((embeds.parent / "expected.json").read_text("utf-8"))["embeds.html"]
+    ids = [t["status_id"] for t in gold]
+    assert all(len(i) >= 18 for i in ids)
+    runner = CliRunner()
+    for fmt in ("csv", "parquet"):
+        out = tmp_path / f"t.{fmt}"
+        done = runner.invoke(main, ["tweets", str(embeds), "--format", fmt, "-o", str(out)])
+        assert done.exit_code == 0, done.output
+    frame = pd.read_csv(tmp_path / "t.csv", dtype=CSV_DTYPES)
+    assert frame["status_id"].tolist() == ids
+    table = pq.read_table(tmp_path / "t.parquet")
+    assert table["status_id"].to_pylist() == ids
+    assert table.schema.field("date").type == pa.date32()
