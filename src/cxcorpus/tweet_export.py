@@ -5,8 +5,9 @@ tweets, and writes them. The types are fixed whatever the rows hold (:func:`arro
 ``status_id`` is a string everywhere (a 19-digit id is no float); ``date`` is an ISO 8601
 string in JSON and CSV and a ``date32`` in Parquet; list columns stay lists even when every
 list is empty. A CSV has no types of its own, so read it with :data:`CSV_DTYPES`
-(``pandas.read_csv(path, dtype=CSV_DTYPES, keep_default_na=False)``): without them pandas
-reads an id column with empty cells as floats and loses the last digits of the ids.
+(``pandas.read_csv(path, dtype=CSV_DTYPES)``): without them pandas reads an id column
+with empty cells as floats and loses the last digits of the ids. URLs are written in CSV
+as the links they lead to (``expanded_url``), joined by ``|``.
 """
 
 from __future__ import annotations
