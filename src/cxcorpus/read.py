@@ -387,7 +387,8 @@ def _tweet_lines(units: list[Unit], lines: list[str], line: int) -> int:
         if blank and above.text.rstrip("\"'”»’)").endswith(_PROSE_END):
             break
         joined = [above.text, "\n\n" if blank else "\n", *lines]
-        if weighted_length("".join(joined)) > _TWEET_LIMIT:
+        if sum(map(len, joined)) > 4 * _TWEET_LIMIT or (
+                weighted_length("".join(joined)) > _TWEET_LIMIT):
             break
         lines[:0] = joined[:2]
         line = above.line

@@ -63,6 +63,7 @@ _TRAILING_STATUS = re.compile(rf"(?P<url>{_TWITTER}\S+)$", re.IGNORECASE)
 # Where an attribution glued to a tweet's text may begin: a dash that is no hyphen.
 _INLINE_DASH = re.compile(r"&mdash;|&ndash;|&#8212;|&#8211;|[—–―]|(?<=\s)--?(?=\s)")
 _MAX_NAME = 50  # characters of a Twitter display name
+_MAX_INLINE = 250  # dash, name, (@handle), a date and a status link
 
 
 def parse_attribution(line: str, lang: str | None = None) -> Attribution | None:
@@ -113,9 +114,10 @@ def split_inline_attribution(text: str, lang: str | None = None) -> tuple[str, s
     date that CLDR data reads or a status link. Prose with a dash and a parenthesis stays
     prose (None).
     """
-    if "(@" not in text:
+    if "(@" not in text[-_MAX_INLINE:]:
         return None
-    for dash in reversed(list(_INLINE_DASH.finditer(text))):  # the tweet may hold dashes
+    tail = max(0, len(text) - _MAX_INLINE)  # an attribution is short: look at the end only
+    for dash in reversed(list(_INLINE_DASH.finditer(text, tail))):  # tweets hold dashes too
         head = text[:dash.start()].rstrip()
         if not head:
             continue
@@ -183,8 +185,14 @@ def render_html(nodes: Any) -> tuple[str, list[tuple[int, int, Any]]]:
     from bs4.element import PreformattedString
 
     out: list[str] = []
+    size = 0  # characters in out
     pending = False
     links: list[tuple[int, int, Any]] = []
+
+    def put(piece: str) -> None:
+        nonlocal size
+        out.append(piece)
+        size += len(piece)
 
     def emit(text: str) -> None:
         nonlocal pending
@@ -195,9 +203,9 @@ def render_html(nodes: Any) -> tuple[str, list[tuple[int, int, Any]]]:
                 pending = True
                 continue
             if pending and out and out[-1] != "\n":
-                out.append(" ")
+                put(" ")
             pending = False
-            out.append(piece)
+            put(piece)
 
     def walk(node: Any) -> None:
         nonlocal pending
@@ -209,18 +217,17 @@ def render_html(nodes: Any) -> tuple[str, list[tuple[int, int, Any]]]:
             return
         if node.name == "br":
             pending = False
-            out.append("\n")
+            put("\n")
             return
         if node.name == "img":
             emit(node.get("alt") or "")
             return
-        begin = sum(map(len, out))
+        begin, first = size, len(out)
         for child in node.children:
             walk(child)
         if node.name == "a":
-            end = sum(map(len, out))
-            text = "".join(out)
-            links.append((begin + (text[begin:begin + 1] == " "), end, node))
+            spaced = len(out) > first and out[first] == " "
+            links.append((begin + spaced, size, node))
 
     for node in nodes:
         walk(node)
