@@ -563,3 +563,11 @@ def test_tweets_module_imports_no_reader_or_corpus():
                           check=True)
     assert done.stdout.split() == ["cxcorpus", "cxcorpus.dates", "cxcorpus.entities",
                                    "cxcorpus.model", "cxcorpus.tweets"]
+
+
+def test_weighted_length_counts_as_twitter_does():
+    from cxcorpus.tweets import weighted_length
+
+    assert weighted_length("abc") == 3
+    assert weighted_length("ありがとう") == 10  # CJK weighs 2
+    assert weighted_length("see https://example.com/a/very/long/path/indeed") == 4 + 23
