@@ -6,7 +6,11 @@ Writes ``OUT/tweets.{jsonl,parquet}`` (one row per tweet per article, the ``cxco
 contract), ``OUT/quotes.{jsonl,parquet}`` (one row per quote, its text in every language)
 and ``OUT/README.md``, a dataset card whose ``configs`` name the Parquet files, so that
 ``load_dataset("OUT")``, ``load_dataset("parquet", data_files="OUT/tweets.parquet")`` and
-``load_dataset("json", data_files="OUT/tweets.jsonl")`` all work.
+``load_dataset("json", data_files="OUT/tweets.jsonl")`` all work. The card's
+``dataset_info`` declares every column's ``features`` (the types of
+:func:`cxcorpus.tweet_export.arrow_schema`), so JSON and Parquet load with the same types:
+``status_id`` a string, ``date`` a ``date32``, ``urls`` a list of ``{url, expanded_url,
+display_url}``.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ import argparse
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from cxcorpus import __version__
 from cxcorpus.export import atomic_open
-from cxcorpus.tweets import tweet_rows, write_tweets
+from cxcorpus.tweet_export import TWEET_SCHEMA, arrow_schema, tweet_rows, write_tweets
 
 TWEET_DOCS = {
     "article": "article id (file name without extension, e.g. `cx-tweetchat.tr`)",
@@ -30,11 +35,12 @@ TWEET_DOCS = {
     "author_handle": "screen name, without `@`",
     "date": "ISO 8601 date, null when the written date could not be read",
     "date_text": "the date as written in the article",
-    "status_id": "Twitter status id (embeds only)",
-    "url": "canonical status URL (embeds only)",
+    "status_id": "Twitter status id (a string: ids have 19 digits), from the status link",
+    "url": "canonical status URL, from the status link",
     "hashtags": "hashtags in the text, without `#` (twitter-text rules)",
     "mentions": "mentioned screen names, without `@`",
-    "urls": "URLs in the text",
+    "urls": "links of the text: `url` (as linked, t.co in embeds), `expanded_url` (where it "
+            "leads), `display_url` (as shown)",
     "cashtags": "cashtags, without `$`",
     "quote_id": "the same for the same tweet in every translation of an article",
 }
@@ -84,6 +90,13 @@ def dataset_card(corpus: str, tweets: list[dict], quotes: list[dict]) -> str:
         "  default: true",
         "- config_name: quotes",
         "  data_files: quotes.parquet",
+        "dataset_info:",
+        "- config_name: tweets",
+        "  features:",
+        *features_yaml(TWEET_SCHEMA),
+        "- config_name: quotes",
+        "  features:",
+        *features_yaml(arrow_schema(list(quotes[0]) if quotes else [])),
         "---",
         "",
         "# Quoted tweets",
@@ -113,6 +126,12 @@ def dataset_card(corpus: str, tweets: list[dict], quotes: list[dict]) -> str:
         'quotes = load_dataset("json", data_files="quotes.jsonl")["train"]',
         "```",
         "",
+        ("JSON has no date type: `date` is written `2019-09-27`; loading with this card's "
+         "`features` (as `load_dataset` does) gives the same `date32` as the Parquet files. "
+         "From `cxcorpus tweets --format csv`, read ids as text: "
+         "`pandas.read_csv(path, dtype={\"status_id\": str})`; without it pandas reads an id "
+         "column with empty cells as floats and loses the last digits."),
+        "",
         "## Fields of `tweets`",
         "",
         "| field | meaning |",
@@ -134,6 +153,29 @@ def dataset_card(corpus: str, tweets: list[dict], quotes: list[dict]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def features_yaml(schema: Any, indent: str = "  ") -> list[str]:
+    """``features`` lines of a dataset card (Hugging Face ``datasets`` YAML) for a schema."""
+    import pyarrow as pa
+
+    lines = []
+    for field in schema:
+        lines.append(f"{indent}- name: {field.name}")
+        kind = field.type
+        if pa.types.is_list(kind):
+            item = kind.value_type
+            if pa.types.is_struct(item):
+                lines.append(f"{indent}  list:")
+                lines += features_yaml(item, indent + "  ")
+            else:
+                lines.append(f"{indent}  list: {_DTYPES[str(item)]}")
+        else:
+            lines.append(f"{indent}  dtype: {_DTYPES[str(kind)]}")
+    return lines
+
+
+_DTYPES = {"string": "string", "int64": "int64", "date32[day]": "date32"}
 
 
 def main(argv: list[str] | None = None) -> int:

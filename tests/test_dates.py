@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxcorpus.dates import find_date, month_number, parse_date
@@ -96,3 +96,55 @@ def test_never_crashes_and_match_is_in_input(text):
     if found:
         _date, matched, start, end = found
         assert text[start:end] == matched
+
+
+# --- every language Twitter's embed code writes (CLDR layouts) ----------------------------
+
+from cxcorpus.dates import TWITTER_LANGUAGES, cldr_locale
+
+
+@pytest.mark.parametrize("text,lang,expected", [
+    ("2016年3月9日", None, D(2016, 3, 9)),
+    ("2016年3月9日", "ja", D(2016, 3, 9)),
+    ("2019년 9월 27일", None, D(2019, 9, 27)),
+    ("2019年9月27日", "zh-tw", D(2019, 9, 27)),
+    ("2019/09/27", "ja", D(2019, 9, 27)),  # numeric: only with the language known
+    ("٢٧ سبتمبر ٢٠١٩", None, D(2019, 9, 27)),  # Arabic-Indic digits
+    ("27 سپتامبر ۲۰۱۹", "fa", D(2019, 9, 27)),
+    ("27 בספטמבר 2019", "he", D(2019, 9, 27)),
+    ("2019. szeptember 27.", None, D(2019, 9, 27)),
+    ("27 กันยายน ค.ศ. 2019", "th", D(2019, 9, 27)),
+    ("27 กันยายน 2019", "th", D(2019, 9, 27)),  # the era is optional
+    ("27 tháng 9, 2019", "vi", D(2019, 9, 27)),
+    ("27 вересня 2019 р.", "uk", D(2019, 9, 27)),
+    ("27 de setembre del 2019", "ca", D(2019, 9, 27)),
+    ("Setyembre 27, 2019", "fil", D(2019, 9, 27)),
+    ("27 सितंबर 2019", None, D(2019, 9, 27)),
+])
+def test_cjk_and_other_scripts(text, lang, expected):
+    assert parse_date(text, lang) == expected
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("2019/09/27", None),  # numeric layout, language unknown: y/m/d or y/d/m?
+    ("2019年13月27日", "ja"),
+    ("2019년 9월 31일", None),
+    ("27 Brumaire 2019", "fr"),
+])
+def test_unknown_or_impossible_dates_stay_none(text, lang):
+    assert parse_date(text, lang) is None
+
+
+def test_twitter_language_codes_map_to_cldr():
+    assert [cldr_locale(c) for c in ("zh-cn", "zh-tw", "msa", "no", "en-gb", "xx")] == [
+        "zh", "zh_Hant", "ms", "nb", "en_GB", None]
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.dates(min_value=D(1950, 1, 1), max_value=D(2100, 12, 31)),
+       st.sampled_from(TWITTER_LANGUAGES), st.sampled_from(["long", "medium"]))
+def test_every_twitter_language_round_trips(date, lang, width):
+    from babel.dates import format_date
+
+    text = format_date(date, width, locale=lang)
+    assert parse_date(text, lang) == date, text

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxcorpus import entities as E
 
@@ -77,3 +79,36 @@ def test_extract_entities_drops_overlaps_and_lists():
     assert found["hashtags"] == []  # "#frag" is part of the URL
     assert _names(found["mentions"], "screen_name") == ["real", "SAP_CX"]
     assert _names(found["cashtags"], "cashtag") == ["AAPL"]
+
+
+# --- the URL extractor's guard (issue 10: super-linear on "a.a.a.…") --------------------
+
+_ORIGINAL_URLS = E._twitter_text("extract_urls").extract_urls_with_indices
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(list("ab.-_/:?=#@ é1") + ["com", "https://", "t.co/", ".org"]),
+                max_size=300).map("".join))
+def test_guarded_url_extractor_agrees_with_the_package(text):
+    assert E.extract_urls_with_indices(text) == _ORIGINAL_URLS(text)
+
+
+@pytest.mark.parametrize("text,urls", [
+    ("a." * 3200, []),
+    ("x " + "a." * 3200 + " https://example.com/p", ["https://example.com/p"]),
+    ("https://" + "a." * 3200, []),
+    ("see example.com/" + "a" * 300 + "-a.b", ["example.com/" + "a" * 300 + "-a.b"]),
+])
+def test_long_dotted_runs(text, urls):
+    found = E.extract_urls_with_indices(text)
+    assert [u["url"] for u in found] == urls
+    for url in found:
+        start, end = url["indices"]
+        assert text[start:end] == url["url"]
+
+
+def test_a_domain_is_at_most_253_characters():
+    text = "a." * 3200 + "example.com"
+    (url,) = E.extract_urls_with_indices(text)
+    assert url["url"].endswith(".a.example.com") and len(url["url"]) <= 253
+    assert url["indices"][1] == len(text)

@@ -170,6 +170,7 @@ def test_tweet_fields_come_from_the_file(text):
             assert value is None or any(_flat(value) in s for s in sources), (name, value)
         for name in ("hashtags", "mentions", "urls", "cashtags"):
             for value in record[name]:
+                value = value["url"] if name == "urls" else value  # {url, expanded_url, ...}
                 assert value in tweet.text, (name, value)
         if record["date"] is not None:
             assert record["date"][:4] in (record["date_text"] or "")

@@ -24,6 +24,7 @@ from cxcorpus.tweets import (
     link_quotes,
     parse_attribution,
     parse_embed,
+    split_inline_attribution,
     tweet_records,
     unit_map_from_alignment,
 )
@@ -88,7 +89,9 @@ def test_seed_tweet_mentions_and_urls(seeds):
     assert tweets[2].mentions == ["stephaniethum"]  # "Merhaba @stephaniethum."
     assert tweets[5].mentions == ["renttherunway", "SAP_CX"]
     assert tweets[10].mentions == ["everlane", "andieswim", "SAP_CX"]  # "⁰@SAP_CX" too
-    assert tweets[4].urls == ["https://t.co/5etj3ZvTtB"]
+    assert tweets[4].urls == [{"url": "https://t.co/5etj3ZvTtB",
+                               "expanded_url": "https://t.co/5etj3ZvTtB",
+                               "display_url": "t.co/5etj3ZvTtB"}]
     assert [t for t in tweets if t.cashtags] == []
 
 
@@ -330,8 +333,9 @@ def test_extractor_never_returns_a_value_not_in_the_input(text, name, handle, da
     for field in ("text", "author_name", "author_handle", "date_text", "status_id", "url"):
         value = getattr(tweet, field)
         assert value is None or value in source, field
-    for field in ("hashtags", "mentions", "urls", "cashtags"):
+    for field in ("hashtags", "mentions", "cashtags"):
         assert all(value in text for value in getattr(tweet, field)), field
+    assert all(url["url"] in text and url["display_url"] in text for url in tweet.urls)
     if tweet.date is not None:  # a date only where a date was written
         assert tweet.date_text is not None
         day = dt.date.fromisoformat(tweet.date)
@@ -390,3 +394,180 @@ def test_parse_embed_never_returns_a_value_not_in_the_input(text, name, handle, 
         assert " ".join(found["text"].split()) in " ".join(text.split())
     if found["date"]:
         assert found["date_text"] and found["date"][:4] in found["date_text"]
+
+
+# --- quotes from the wild: embeds and scraped text in many languages -----------------------
+
+WILD = Path(__file__).parent / "data/tweets/wild"
+WILD_GOLD = json.loads((WILD / "expected.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(WILD_GOLD))
+def test_wild_inputs_every_tweet_and_field(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TweetWarning)
+        tweets = extract_tweets(read_article(WILD / name))
+    assert len(tweets) == len(WILD_GOLD[name])
+    for tweet, gold in zip(tweets, WILD_GOLD[name]):
+        assert {k: getattr(tweet, k) for k in gold} == gold
+
+
+def test_wild_gold_covers_the_languages_and_cases():
+    langs = {name.split(".")[1] for name in WILD_GOLD if name.startswith("scraped")}
+    assert {"en", "tr", "ja", "ko", "es", "fr", "it", "ar", "de"} <= langs
+    embeds = WILD_GOLD["embeds.html"]
+    assert len(embeds) == 10 and all(t["status_id"] and t["date"] for t in embeds)
+
+
+def test_embed_text_as_a_browser_shows_it():
+    found = parse_embed('<blockquote class="twitter-tweet"><p lang="de">Zeile   eins\n'
+                        '    geht weiter <br>\n  zwei&nbsp;x<br><br>drei <!-- nicht --></p>'
+                        '&mdash; A (@a) <a href="https://twitter.com/a/status/1">1. Mai 2020</a>'
+                        "</blockquote>")
+    assert found["text"] == "Zeile eins geht weiter\nzwei\u00a0x\n\ndrei"
+
+
+def test_embed_entities_come_from_its_links():
+    found = parse_embed(
+        '<blockquote class="twitter-tweet"><p lang="en">Try #module<a href="https://t.co/Ab1">'
+        'https://t.co/Ab1</a> by <a href="https://twitter.com/dev_x">@dev_x</a> '
+        '<a href="https://twitter.com/hashtag/py?src=hash">#py</a> '
+        '<a href="https://t.co/Cd2">example.com/a-long-pa…</a></p>&mdash; X (@x) '
+        '<a href="https://twitter.com/x/status/5">May 1, 2020</a></blockquote>')
+    entities = found["entities"]
+    assert entities["hashtags"] == ["module", "py"]  # "#module" glued to the link is kept
+    assert entities["mentions"] == ["dev_x"]
+    assert entities["urls"] == [
+        {"url": "https://t.co/Ab1", "expanded_url": "https://t.co/Ab1",
+         "display_url": "https://t.co/Ab1"},
+        {"url": "https://t.co/Cd2", "expanded_url": "https://t.co/Cd2",
+         "display_url": "example.com/a-long-pa…"},
+    ]
+
+
+def test_unclosed_p_keeps_the_attribution_out_of_the_text():
+    found = parse_embed('<blockquote class="twitter-tweet"><p lang="fr">Bravo #SAV &mdash; '
+                        'Claire (@claire_ex) <a href="https://twitter.com/claire_ex/status/9">'
+                        "1 octobre 2019</a></blockquote>")
+    assert found["text"] == "Bravo #SAV"
+    assert (found["author_name"], found["author_handle"], found["date"], found["status_id"]) == (
+        "Claire", "claire_ex", "2019-10-01", "9")
+    assert found["entities"]["mentions"] == []
+
+
+def test_attribution_without_handle_takes_it_from_the_status_link():
+    found = parse_embed('<blockquote class="twitter-tweet" data-lang="ja"><p lang="ja">やった'
+                        "</p>&mdash; わさびず <a href=\"https://twitter.com/wasabi_z/status/7\">"
+                        "2015年12月29日</a></blockquote>")
+    assert (found["author_name"], found["author_handle"], found["date"], found["date_text"]) == (
+        "わさびず", "wasabi_z", "2015-12-29", "2015年12月29日")
+
+
+@pytest.mark.parametrize("line,text,attribution", [
+    ("Still no answer #cx — Jane Sample (@jane_s) September 27, 2019",
+     "Still no answer #cx", "— Jane Sample (@jane_s) September 27, 2019"),
+    ("Look pic.twitter.com/AbC— Jane (@jane_s) 27 Sep 2019",
+     "Look pic.twitter.com/AbC", "— Jane (@jane_s) 27 Sep 2019"),
+    ("ありがとう！— たまご (@tamago) 2016年3月9日", "ありがとう！", "— たまご (@tamago) 2016年3月9日"),
+    ("Done.— Jean-Paul Exemple (@jp) 1 octobre 2019", "Done.",
+     "— Jean-Paul Exemple (@jp) 1 octobre 2019"),
+    ("Great event – thanks all - see you — CX Team (@cx) 27. September 2019",
+     "Great event – thanks all - see you", "— CX Team (@cx) 27. September 2019"),
+    ("Promise kept. — Air (@air) https://twitter.com/air/status/42", "Promise kept.",
+     "— Air (@air) https://twitter.com/air/status/42"),
+])
+def test_inline_attribution(line, text, attribution):
+    assert split_inline_attribution(line) == (text, attribution)
+
+
+def _seed_lines():
+    return [line for path in sorted(CORPUS.glob("*.txt"))
+            for line in path.read_text("utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("line", [
+    "A spokesperson – Maria Example (@mariaex) – said the case was under review.",
+    "Record year for complaints — Example Air (@ExampleAir) 2019",
+    "Experts — such as Dana Lee (@dana) — say speed matters more than tone.",
+    "The team — see our guide (@cxguide on Twitter) from 27 September 2019.",
+    "Le service — dirigé par Jean-Paul (@jp) depuis 2018 — compte vingt personnes.",
+    "Call us - our team (@support) answers at 5",
+    "x — " + "N" * 51 + " (@name) September 27, 2019",  # no display name is that long
+])
+def test_prose_with_a_dash_and_a_parenthesis_is_no_inline_attribution(line):
+    assert split_inline_attribution(line) is None
+
+
+def test_no_seed_line_holds_an_inline_attribution():
+    lines = _seed_lines()
+    assert len(lines) > 150
+    assert [line for line in lines if split_inline_attribution(line)] == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=_line_text, name=_line_text, handle=st.text("abcXYZ_09-!é", max_size=22),
+       rest=st.one_of(_line_text, st.dates().map(lambda d: d.strftime("%B %d, %Y"))),
+       dash=st.sampled_from(["—", "–", " - ", "—", "&mdash;"]))
+def test_inline_split_keeps_every_character_and_only_certain_attributions(text, name, handle,
+                                                                           rest, dash):
+    line = f"{text}{dash}{name} (@{handle}) {rest}"
+    found = split_inline_attribution(line)
+    if found:
+        head, attribution = found
+        assert "".join(f"{head}{attribution}".split()) == "".join(line.split())
+        assert line.startswith(head)
+        parts = parse_attribution(attribution)
+        assert parts.handle and parts.name and len(parts.name) <= 50
+        assert parts.date is not None or parts.status_url is not None
+
+
+SPACED = """Titel der Seite
+
+Veröffentlicht: 2019-10-01
+
+Ein Absatz, der mit einem Punkt endet.
+
+Erste Zeile des Tweets
+zweite Zeile
+
+dritter Absatz #tag— Greta (@greta) 27. September 2019
+
+Ein Absatz danach.
+"""
+
+
+def test_multi_line_and_multi_paragraph_tweet_in_plain_text():
+    article = parse_article(SPACED, path="s.de.txt", article_id="s.de")
+    (tweet,) = extract_tweets(article)
+    assert tweet.text == "Erste Zeile des Tweets\nzweite Zeile\n\ndritter Absatz #tag"
+    assert (tweet.author_handle, tweet.date, tweet.hashtags) == ("greta", "2019-09-27", ["tag"])
+    kinds = [u.kind for u in article.units]
+    assert kinds == ["title", "metadata", "body", "tweet", "body"]
+
+
+def test_plain_text_link_glued_to_a_hashtag():
+    article = parse_article("T\nJetzt #modulhttps://t.co/Ab1 lesen\n— A (@a) 1. Mai 2020\n",
+                            path="g.de.txt", article_id="g.de")
+    (tweet,) = extract_tweets(article)
+    assert tweet.hashtags == ["modul"]
+    assert [u["url"] for u in tweet.urls] == ["https://t.co/Ab1"]
+
+
+def test_tweets_module_imports_no_reader_or_corpus():
+    import subprocess
+    import sys
+
+    code = ("import sys, cxcorpus.tweets; "
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('cxcorpus'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["cxcorpus", "cxcorpus.dates", "cxcorpus.entities",
+                                   "cxcorpus.model", "cxcorpus.tweets"]
+
+
+def test_weighted_length_counts_as_twitter_does():
+    from cxcorpus.tweets import weighted_length
+
+    assert weighted_length("abc") == 3
+    assert weighted_length("ありがとう") == 10  # CJK weighs 2
+    assert weighted_length("see https://example.com/a/very/long/path/indeed") == 4 + 23

@@ -203,7 +203,7 @@ def tweets(paths: tuple[str, ...], fmt: str, out: str | None, group: bool) -> No
         cxcorpus tweets corpus/ --format csv -o tweets.csv
         cxcorpus tweets corpus/cx-tweetchat.tr.txt corpus/cx-tweetchat.it.txt --group
     """
-    from .tweets import export_tweets
+    from .tweet_export import export_tweets
 
     export_tweets(list(paths), fmt, out, group=group)
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 import sys
+import types
 from typing import Any
 
 import regex
+
+_MAX_DOMAIN = 253  # characters of a domain name (RFC 1035)
 
 
 def _twitter_text(module: str) -> Any:
@@ -34,7 +38,82 @@ def _twitter_text(module: str) -> Any:
     return importlib.import_module(f"twitter_text.{module}")
 
 
-_extract_urls = _twitter_text("extract_urls").extract_urls_with_indices
+def _bounded_url_extractor() -> Any:
+    """twitter-text-parser's URL extractor, its domain bounded to DNS's limits (RFC 1035:
+    labels of at most 63 characters, at most 127 labels).
+
+    The package's pattern repeats labels without bound, so on ``a.a.a.…`` every start
+    position scans the rest of the run (3.2 KB took 17 s). A longer label fails the
+    extractor's own IDNA check anyway. The pattern is rebuilt from the package's own parts
+    and its function runs with it unchanged; the package itself is left alone.
+    """
+    urls = _twitter_text("extract_urls")
+    parts = {name: _twitter_text(f"regexp.{name}").__dict__[name] for name in (
+        "valid_domain_chars", "valid_gtld", "valid_cctld", "valid_punycode",
+        "valid_port_number", "valid_url_path", "valid_url_preceding_chars",
+        "valid_url_query_chars", "valid_url_query_ending_chars")}
+    supplant = _twitter_text("regex_supplant").regex_supplant
+    chars = "#{valid_domain_chars}"
+    subdomain = f"(?:(?:{chars}(?:[_-]|{chars}){{0,61}})?{chars}\\.)"
+    name = f"(?:(?:{chars}(?:-|{chars}){{0,61}})?{chars}\\.)"
+    domain = (f"(?:{subdomain}{{0,125}}{name}"
+              "(?:#{valid_gtld}|#{valid_cctld}|#{valid_punycode}))")
+    pattern = supplant(
+        "((#{valid_url_preceding_chars})((https?:\\/\\/)?(" + domain + ")"
+        "(?::(#{valid_port_number}))?(\\/#{valid_url_path}*)?"
+        "(\\?#{valid_url_query_chars}*#{valid_url_query_ending_chars})?))",
+        parts, re.IGNORECASE,
+    )
+    function = urls.extract_urls_with_indices
+    scope = {**function.__globals__, "extract_url": pattern}
+    return types.FunctionType(function.__code__, scope, function.__name__,
+                              function.__defaults__, function.__closure__)
+
+
+_extract_urls = _bounded_url_extractor()
+_DOMAIN_CHARS = _twitter_text("regexp.valid_domain_chars").valid_domain_chars
+_DOMAIN_CHARS = getattr(_DOMAIN_CHARS, "pattern", _DOMAIN_CHARS)
+_LONG_DOMAIN_RUN = re.compile(rf"(?:{_DOMAIN_CHARS}|[._-]){{{_MAX_DOMAIN + 1},}}")
+_TLD_END = re.compile(
+    r"\.(?:" + "|".join(getattr(_twitter_text(f"regexp.{n}").__dict__[n], "pattern", None)
+                        for n in ("valid_gtld", "valid_cctld", "valid_punycode")) + ")",
+    re.IGNORECASE,
+)
+_PATH_CONTEXT = tuple("/?=&#%+")
+
+
+def _blank_far_from_domain_ends(text: str) -> str:
+    """``text`` with the stretches of long dotted runs that no domain can start in blanked.
+
+    A domain ends in a top-level domain and is at most 253 characters long (RFC 1035), so in
+    a run of domain characters and dots longer than that, a position more than 253
+    characters before the next top-level domain starts no URL. Blanking such stretches (same
+    length, so indices hold) keeps the extractor linear on ``a.a.a.…``. Runs in a URL's path
+    or query (after ``/``, ``?``, ``=``… but not ``://``) are left whole.
+    """
+    if len(text) <= _MAX_DOMAIN:
+        return text
+    blanks: list[tuple[int, int]] = []
+    for run in _LONG_DOMAIN_RUN.finditer(text):
+        start, end = run.span()
+        if text[start - 1:start] in _PATH_CONTEXT and text[start - 3:start] != "://":
+            continue
+        ends = [m.end() for m in _TLD_END.finditer(text, start, min(end + 1, len(text)))]
+        at = start
+        for tld_end in ends:
+            keep_from = max(at, tld_end - _MAX_DOMAIN)
+            if keep_from > at:
+                blanks.append((at, keep_from))
+            at = max(at, tld_end)
+        if at < end:
+            blanks.append((at, end))
+    if not blanks:
+        return text
+    pieces, last = [], 0
+    for start, end in blanks:
+        pieces += [text[last:start], " " * (end - start)]
+        last = end
+    return "".join(pieces + [text[last:]])
 _LATIN_ACCENTS = _twitter_text("regexp.latin_accent_chars").latin_accent_chars.pattern
 _SPACES = _twitter_text("regexp.spaces_group").spaces_group
 _PUNCT = _twitter_text("regexp.punct").punct
@@ -81,7 +160,7 @@ def _remove_overlaps(entities: list[dict]) -> list[dict]:
 
 def extract_urls_with_indices(text: str) -> list[dict]:
     """``[{"url": ..., "indices": [start, end]}]``; bare domains such as ``example.com`` too."""
-    return _extract_urls(text) if text else []
+    return _extract_urls(_blank_far_from_domain_ends(text)) if text else []
 
 
 def extract_hashtags_with_indices(text: str, check_url_overlap: bool = True) -> list[dict]:

@@ -311,10 +311,14 @@ def _line(element: Any) -> int:
 def _tweet_block(embed: dict[str, Any], line: int) -> _Block:
     text = _clean(embed.get("text") or "")
     attribution = _clean(embed.get("attribution") or "")
-    data = {"tweet_text": text, "attribution": attribution}
-    for key in ("status_url", "status_id", "lang"):
+    data: dict[str, Any] = {"tweet_text": text, "attribution": attribution, "embed": True}
+    for key in ("status_url", "status_id", "lang", "author_name", "author_handle", "date_text",
+                "date", "entities"):
         if embed.get(key):
             data[key] = embed[key]
+    problems = [p for p in embed.get("problems", ()) if p.startswith(("date", "malformed"))]
+    if problems:
+        data["problems"] = problems
     return _Block("\n".join(p for p in (text, attribution) if p), line, "tweet", data)
 
 
@@ -322,10 +326,14 @@ def _tweet_block(embed: dict[str, Any], line: int) -> _Block:
 
 
 def _classify(blocks: list[_Block], path: str) -> tuple[list[Unit], Any]:
-    from .tweets import parse_attribution
+    from itertools import pairwise
+
+    from .tweets import parse_attribution, split_inline_attribution
 
     units: list[Unit] = []
     published = None
+    gaps = [b.line - a.line for a, b in pairwise(blocks) if a.hint is b.hint is None]
+    spaced = sum(g > 1 for g in gaps) * 2 >= len(gaps) > 0  # paragraphs apart by blank lines
     for block in blocks:
         meta = _META_RE.match(block.text) if block.hint is None else None
         if meta and (found := find_date(meta["rest"])):
@@ -340,14 +348,56 @@ def _classify(blocks: list[_Block], path: str) -> tuple[list[Unit], Any]:
         if block.hint == "tweet":
             units.append(Unit("tweet", block.text, line=block.line, data=block.data))
             continue
-        if block.hint is None and parse_attribution(block.text) and _can_quote(units):
-            quoted = units.pop()
-            data = {**quoted.data, "tweet_text": quoted.text, "attribution": block.text}
-            units.append(Unit("tweet", f"{quoted.text}\n{block.text}", line=quoted.line, data=data))
-            continue
+        if block.hint is None:
+            if parse_attribution(block.text) and _can_quote(units):
+                quoted = units.pop()
+                lines, line, data = [quoted.text], quoted.line, quoted.data
+                attribution = block.text
+            elif inline := split_inline_attribution(block.text):
+                lines, line, data = [inline[0]], block.line, block.data
+                attribution = inline[1]
+            else:
+                attribution = None
+            if attribution is not None:
+                if spaced:
+                    line = _tweet_lines(units, lines, line)
+                text = "".join(lines)
+                data = {**data, "tweet_text": text, "attribution": attribution}
+                units.append(Unit("tweet", f"{text}\n{attribution}", line=line, data=data))
+                continue
         kind = block.hint or _kind(block.text, units)
         units.append(Unit(kind, block.text, line=block.line, data=block.data))
     return units, published
+
+
+def _tweet_lines(units: list[Unit], lines: list[str], line: int) -> int:
+    """Take a tweet's earlier lines and paragraphs off the end of ``units`` into ``lines``.
+
+    Only where paragraphs are set apart by blank lines: a line right above the tweet (no
+    blank line between) is the tweet's, a paragraph above a blank line only when it ends
+    without a sentence's final punctuation (prose ends with one, tweets often do not); the
+    whole never longer than a tweet (280 weighted characters, half again for a
+    translation). Returns the tweet's first line.
+    """
+    from .tweets import weighted_length
+
+    while _can_quote(units) and units[-1].kind != "tweet":
+        above = units[-1]
+        blank = line - above.line > 1
+        if blank and above.text.rstrip("\"'”»’)").endswith(_PROSE_END):
+            break
+        joined = [above.text, "\n\n" if blank else "\n", *lines]
+        if sum(map(len, joined)) > 4 * _TWEET_LIMIT or (
+                weighted_length("".join(joined)) > _TWEET_LIMIT):
+            break
+        lines[:0] = joined[:2]
+        line = above.line
+        units.pop()
+    return line
+
+
+_PROSE_END = tuple(".?:;")  # "!" and "…" end tweets as often as prose
+_TWEET_LIMIT = 420  # 280 weighted characters, and room for a translation half again as long
 
 
 def _can_quote(units: list[Unit]) -> bool:
