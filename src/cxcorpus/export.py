@@ -144,16 +144,12 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-_csv_value = csv_cell  # the name the tweet exporter imports
-
 
 def write_parquet(records: list[dict[str, Any]], path: str | Path) -> None:
-    """Write records as a Parquet table (needs ``pyarrow``: ``pip install cxcorpus[parquet]``)."""
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError as exc:
-        raise OutputError(path, "Parquet output needs pyarrow: pip install 'cxcorpus[parquet]'") from exc
+    """Write records as a Parquet table (types inferred by pyarrow)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     table = pa.Table.from_pylist(list(records))
     with atomic_open(path, "wb") as out:
         pq.write_table(table, out)

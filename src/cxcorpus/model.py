@@ -73,7 +73,7 @@ class Tweet:
     url: str | None = None
     hashtags: list[str] = field(default_factory=list)
     mentions: list[str] = field(default_factory=list)
-    urls: list[str] = field(default_factory=list)
+    urls: list[dict[str, str]] = field(default_factory=list)  # url, expanded_url, display_url
     cashtags: list[str] = field(default_factory=list)
     quote_id: str | None = None
 

@@ -130,11 +130,11 @@ def write_tweets(rows: list[dict[str, Any]], fmt: str, out: str | None = None) -
     else:
         import csv
 
-        from .export import _csv_value
+        from .export import csv_cell
 
         writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
-        writer.writerows({k: _csv_value(r.get(k)) for k in fields} for r in rows)
+        writer.writerows({k: csv_cell(r.get(k)) for k in fields} for r in rows)
 
 
 def _csv_ready(row: dict[str, Any]) -> dict[str, Any]:
