@@ -421,11 +421,9 @@ def _looks_like_html(text: str) -> bool:
 # Elements that start and end a block of text; everything else is inline and flows into
 # the block around it. Each text node goes into exactly one block.
 _BLOCK_TAGS = frozenset(
-    "address article aside blockquote body caption center dd details dialog dir div dl dt "
-    "fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html li main "
-    "menu nav ol p pre section summary table tbody td tfoot th thead tr ul".split()
+    ["address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"]
 )
-_SKIPPED_TAGS = frozenset("script style noscript template head title".split())
+_SKIPPED_TAGS = frozenset(["script", "style", "noscript", "template", "head", "title"])
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
