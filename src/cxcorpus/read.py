@@ -297,7 +297,13 @@ _ALPHABETS = {
 _LEGACY_ENCODINGS = ["cp1254", "iso8859_9", "cp1252", "iso8859_15", "cp1250"]
 
 
-def _language_evidence(text: str) -> tuple[int, float]:
+_PREFERRED = {"tr": ["cp1254", "iso8859_9"], "az": ["cp1254", "iso8859_9"],
+              "pl": ["cp1250"], "cs": ["cp1250"], "sk": ["cp1250"], "hu": ["cp1250"],
+              "hr": ["cp1250"], "sl": ["cp1250"], "ro": ["cp1250"]}
+_WESTERN = ["cp1252", "iso8859_15"]
+
+
+def _language_evidence(text: str) -> tuple[int, float, str | None]:
     """(minus the letters foreign to the language detected, its probability): how well
     ``text`` reads as one language. Letters outside the detected language's alphabet (or,
     for a language without a listed alphabet, outside its own script) count against it."""
@@ -305,7 +311,7 @@ def _language_evidence(text: str) -> tuple[int, float]:
 
     lang, probability = language_probability(text)
     if lang is None:
-        return -len(text), 0.0
+        return -len(text), 0.0, None
     alphabet = _ALPHABETS.get(lang)
     foreign = 0
     for char in text:
@@ -313,7 +319,7 @@ def _language_evidence(text: str) -> tuple[int, float]:
             continue
         if alphabet is not None and char not in alphabet:
             foreign += 1
-    return -foreign, probability
+    return -foreign, probability, lang
 
 
 def _decode_legacy(data: bytes, path: str | Path, declared: str | None) -> tuple[str, str]:
@@ -322,7 +328,8 @@ def _decode_legacy(data: bytes, path: str | Path, declared: str | None) -> tuple
     # Judge on a sample: a few KB of a long file say as much about its encoding.
     sample = data[:20_000]
     best: tuple[tuple[int, float, int], str] | None = None
-    seen: dict[str, tuple[int, float]] = {}
+    seen: dict[str, tuple[int, float, str | None]] = {}
+    same_text: dict[str, list[str]] = {}
     for rank, encoding in enumerate(candidates):
         try:
             text = sample.decode(encoding)
@@ -330,11 +337,20 @@ def _decode_legacy(data: bytes, path: str | Path, declared: str | None) -> tuple
             continue
         if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in text):
             continue
+        same_text.setdefault(text, []).append(encoding)
         evidence = seen.get(text) or _language_evidence(text)
         seen[text] = evidence
         key = (evidence[0], evidence[1], -rank)
         if best is None or key > best[0]:
             best = (key, encoding)
+    if best is not None:
+        # Encodings that give the very same text: name the one the language is written in.
+        winners = same_text[sample.decode(best[1])]
+        lang = seen[sample.decode(best[1])][2]
+        for preferred in ([declared] if declared else []) + _PREFERRED.get(lang, _WESTERN):
+            if preferred in winners:
+                best = (best[0], preferred)
+                break
     if best is None:
         if any(b < 0x20 and b not in b"\n\r\t" for b in data):
             raise InputError(path, "binary file (control characters), not text")
