@@ -28,13 +28,13 @@ from pathlib import Path
 # on a shared machine, the block products take 10x longer. --blas-threads to compare.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from cxcorpus import corpus as corpus_module  # noqa: E402
-from cxcorpus.model import Article, Unit  # noqa: E402
+from cxcorpus import corpus as corpus_module
+from cxcorpus.model import Article, Unit
 
 DIM = 64
 LANGS = ("tr", "de", "it")
