@@ -51,7 +51,7 @@ def test_nothing_to_tell():
 def test_screened_units_get_what_full_detection_gives(seed_articles):
     """A unit is detected on its own only where a quick trial does not already say it is
     in the article's language: the languages are those of detecting every unit fully."""
-    from cxcorpus.langid import MIN_LETTERS, _NOISE
+    from cxcorpus.langid import _NOISE, MIN_LETTERS
 
     for article in seed_articles.values():
         for unit in article.units:
@@ -63,8 +63,8 @@ def test_screened_units_get_what_full_detection_gives(seed_articles):
 def test_a_foreign_unit_in_an_article_keeps_its_own_language():
     english = ("Customer experience is the sum of every interaction a customer has with a "
                "company, from the first visit to the last support call.")
-    article = parse_article("Müşteri deneyimi\n" + "\n".join(
-        ["Müşteri deneyimi, bir müşterinin bir şirketle yaşadığı tüm etkileşimlerin "
-         "toplamıdır ve her ayrıntı önemlidir."] * 4 + [english]) + "\n")
+    turkish = ("Müşteri deneyimi, bir müşterinin bir şirketle yaşadığı tüm etkileşimlerin "
+               "toplamıdır ve her ayrıntı önemlidir.")
+    article = parse_article("Müşteri deneyimi\n" + "\n".join([turkish] * 4 + [english]) + "\n")
     assert article.lang == "tr"
     assert article.units[-1].lang == "en"
