@@ -6,6 +6,7 @@ a multilingual embedding space (mean of their unit vectors) and their publicatio
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -41,10 +42,14 @@ class Corpus:
 
     def article(self, article_id: str) -> Article:
         """The article with this id (file name without extension, e.g. ``cx-tweetchat.tr``)."""
-        for article in self.articles:
-            if article.id == article_id:
-                return article
-        raise TranslationError(self.root, f"no article {article_id!r} in the corpus")
+        index = self.__dict__.get("_by_id") or {}
+        found = index.get(article_id)
+        if found is None or found.id != article_id:  # the index is built once, not per lookup
+            index = self.__dict__["_by_id"] = {a.id: a for a in self.articles}
+            found = index.get(article_id)
+        if found is None:
+            raise TranslationError(self.root, f"no article {article_id!r} in the corpus")
+        return found
 
     def group_articles(self, group: str) -> list[Article]:
         """The articles of one translation group, in the order the group lists them."""
@@ -111,8 +116,10 @@ def article_files(folder: Path) -> list[Path]:
             check_name(candidate)
             try:
                 mode = os.stat(candidate).st_mode
-            except OSError:
-                continue  # a dangling link or a link loop: nothing to read
+            except OSError as exc:
+                if exc.errno in (errno.ENOENT, errno.ELOOP):
+                    continue  # a dangling link or a link loop: nothing to read
+                raise InputError(shown(candidate), f"cannot read: {exc.strerror or exc}") from exc
             if not stat.S_ISDIR(mode):
                 found.append(candidate)  # a FIFO or device is refused, loudly, when read
     return sorted(found)
