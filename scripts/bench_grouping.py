@@ -50,7 +50,7 @@ class GroupEncoder:
         return np.stack([self.vectors[t] for t in texts])
 
 
-def generate(n: int, seed: int = 0) -> tuple[list[Article], GroupEncoder]:
+def generate(n: int, seed: int = 0, dated: float = 0.8) -> tuple[list[Article], GroupEncoder]:
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)
     lines = [line.strip() for p in sorted((ROOT / "corpus").glob("*.txt"))
@@ -62,7 +62,7 @@ def generate(n: int, seed: int = 0) -> tuple[list[Article], GroupEncoder]:
             base = nprng.standard_normal(DIM)
             base /= np.linalg.norm(base)
             date = (dt.date(2019, 1, 1) + dt.timedelta(days=rng.randrange(60))
-                    if rng.random() < 0.8 else None)
+                    if rng.random() < dated else None)
         text = f"{group}-{LANGS[lang]} {rng.choice(lines)}"
         noise = nprng.standard_normal(DIM)
         vectors[text] = base + 0.4 * noise / np.linalg.norm(noise)
@@ -117,10 +117,12 @@ def main() -> None:
     parser.add_argument("--exact-up-to", type=int, default=50_000,
                         help="above EXACT_LIMIT, also run the exact search for sizes up to "
                              "this and count the groups the index missed")
+    parser.add_argument("--undated", action="store_true",
+                        help="no article has a date (no blocking by date: the hardest case)")
     args = parser.parse_args()
     print(f"{'articles':>9} {'seconds':>8} {'groups':>7} {'of 3':>6}  reference")
     for n in args.sizes:
-        articles, encoder = generate(n)
+        articles, encoder = generate(n, dated=0.0 if args.undated else 0.8)
         start = time.perf_counter()
         groups = corpus_module.find_groups(articles, encoder=encoder)
         seconds = time.perf_counter() - start

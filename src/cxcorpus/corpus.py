@@ -239,7 +239,7 @@ NEIGHBOURS = 16
 _BLOCK_ROWS = 512  # rows of a similarity block computed at once
 # Up to this many articles the search is exact; above, an inverted-file index (k-means
 # cells) keeps it near n * sqrt(n).
-EXACT_LIMIT = 20_000
+EXACT_LIMIT = 5_000
 CELL_PROBES = 12
 KMEANS_ROUNDS = 5
 SEED = 0
