@@ -82,7 +82,7 @@ def read_article(path: str | Path, *, article_id: str | None = None,
     data = read_bytes(path, root=root, allow_outside=allow_outside,
                       what="an article file (use load_corpus for folders)")
     is_html = path.suffix.lower() in HTML_SUFFIXES
-    text, encoding = decode(data, path, html=is_html)
+    text, encoding = decode(data, shown(path), html=is_html)
     is_html = is_html or _looks_like_html(text)
     return parse_article(
         text,
