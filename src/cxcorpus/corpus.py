@@ -330,96 +330,105 @@ def _candidate_pairs(articles: list[Article], vectors: Any) -> list[tuple[float,
 
     Blocking by date: a dated article is compared only with articles of its date and with
     undated ones (a translation never has another date), so a corpus spread over many days
-    costs about n * (articles per day) comparisons, not n * n. Within a block the search is
-    exact, a few hundred rows at a time (memory ~ rows * block size).
+    costs about n * (articles per day) comparisons, not n * n. Up to :data:`EXACT_LIMIT`
+    articles the search is exact; above it, a date block that large and the undated
+    articles go through an inverted-file index (:func:`_index_search`).
     """
     import numpy as np
 
     n = len(articles)
     if n < 2:
         return []
-    lang_codes = {lang: k for k, lang in enumerate(sorted({a.lang for a in articles}))}
-    langs = np.array([lang_codes[a.lang] for a in articles])
-    if n > EXACT_LIMIT:
-        return _cell_pairs(articles, vectors, langs)
+    search = _Search(articles, vectors)
     by_date: dict[int, list[int]] = {}
     for k, article in enumerate(articles):
         by_date.setdefault(article.published.toordinal() if article.published else -1,
                            []).append(k)
     undated = by_date.pop(-1, [])
-    blocks = [(rows, sorted(rows + undated)) for rows in by_date.values()]
-    if undated:
-        blocks.append((undated, list(range(n))))
-    found: set[tuple[int, int]] = set()
-    pairs = []
-    for block_rows, block_cols in blocks:
-        cols = np.array(block_cols)
-        keep = min(NEIGHBOURS, len(cols))
-        for start in range(0, len(block_rows), _BLOCK_ROWS):
-            rows = np.array(block_rows[start:start + _BLOCK_ROWS])
-            similarity = vectors[rows] @ vectors[cols].T
-            similarity[langs[rows, None] == langs[None, cols]] = -np.inf
+    everyone = np.arange(n)
+    if n <= EXACT_LIMIT:
+        for rows in by_date.values():
+            search.exact(np.array(rows), np.array(sorted(rows + undated)))
+        if undated:
+            search.exact(np.array(undated), everyone)
+    else:
+        for rows in by_date.values():
+            block = np.array(rows)
+            if len(block) <= EXACT_LIMIT:
+                search.exact(block, block)
+            else:
+                _index_search(search, block, block)
+        if undated:  # their pairs with dated articles are found from the undated side
+            _index_search(search, everyone, np.array(undated))
+    # Most similar first; ties by the higher (i, j) first, as the all-pairs version did.
+    search.pairs.sort(reverse=True)
+    return search.pairs
+
+
+class _Search:
+    """Exact neighbour search between sets of articles, collecting each pair once."""
+
+    def __init__(self, articles: list[Article], vectors: Any):
+        import numpy as np
+
+        codes = {lang: k for k, lang in enumerate(sorted({a.lang for a in articles}))}
+        self.langs = np.array([codes[a.lang] for a in articles])
+        self.ordinals = np.array([a.published.toordinal() if a.published else -1
+                                  for a in articles])
+        self.vectors = vectors
+        self.found: set[tuple[int, int]] = set()
+        self.pairs: list[tuple[float, int, int]] = []
+
+    def exact(self, queries: Any, candidates: Any) -> None:
+        """Each query's NEIGHBOURS nearest candidates (other language, agreeing date)."""
+        import numpy as np
+
+        if len(queries) == 0 or len(candidates) == 0:
+            return
+        keep = min(NEIGHBOURS, len(candidates))
+        langs, ordinals = self.langs, self.ordinals
+        for start in range(0, len(queries), _BLOCK_ROWS):
+            rows = queries[start:start + _BLOCK_ROWS]
+            similarity = self.vectors[rows] @ self.vectors[candidates].T
+            dated = (ordinals[rows, None] >= 0) & (ordinals[None, candidates] >= 0)
+            similarity[(langs[rows, None] == langs[None, candidates])
+                       | (dated & (ordinals[rows, None] != ordinals[None, candidates]))] = -np.inf
             nearest = np.argpartition(-similarity, keep - 1, axis=1)[:, :keep]
             values = np.take_along_axis(similarity, nearest, axis=1)
             for r, c in zip(*np.nonzero(values >= GROUP_SIMILARITY)):
-                i, j = int(rows[r]), int(cols[nearest[r, c]])
+                i, j = int(rows[r]), int(candidates[nearest[r, c]])
                 pair = (min(i, j), max(i, j))
-                if pair not in found:
-                    found.add(pair)
-                    pairs.append((float(values[r, c]), *pair))
-    # Most similar first; ties by the higher (i, j) first, as the all-pairs version did.
-    pairs.sort(reverse=True)
-    return pairs
+                if i != j and pair not in self.found:
+                    self.found.add(pair)
+                    self.pairs.append((float(values[r, c]), *pair))
 
 
-def _cell_pairs(articles: list[Article], vectors: Any, langs: Any) -> list[tuple[float, int, int]]:
-    """Candidate pairs of a large corpus from an inverted-file index: articles live in one
-    of about sqrt(n) cells made by spherical k-means (fixed seed: deterministic), and each
-    article is compared exactly with the residents of its :data:`CELL_PROBES` nearest
-    cells. About probes * n * sqrt(n) comparisons instead of n * n; a translation pair
-    (cosine >= 0.75) nearly always lies within those cells (``scripts/bench_grouping.py``
-    counts the groups missed against the exact search)."""
+def _index_search(search: _Search, indexed: Any, queries: Any) -> None:
+    """Neighbour search through an inverted-file index: the ``indexed`` articles live in one
+    of about sqrt(m) cells made by spherical k-means (fixed seed: deterministic), and each
+    query is compared exactly with the residents of its :data:`CELL_PROBES` nearest cells.
+    About probes * m * sqrt(m) comparisons instead of m * m; a translation pair (cosine
+    >= 0.75) nearly always lies within those cells (``scripts/bench_grouping.py`` counts
+    the groups missed against the exact search)."""
     import numpy as np
 
-    n = len(articles)
-    ordinals = np.array([a.published.toordinal() if a.published else -1 for a in articles])
+    vectors = search.vectors
     rng = np.random.default_rng(SEED)
-    cells = int(np.ceil(np.sqrt(n)))
-    centroids = vectors[np.sort(rng.choice(n, cells, replace=False))].copy()
+    cells = int(np.ceil(np.sqrt(len(indexed))))
+    centroids = vectors[np.sort(rng.choice(indexed, cells, replace=False))].copy()
     for _round in range(KMEANS_ROUNDS):
-        nearest = _nearest_cells(vectors, centroids, 1)[:, 0]
+        home = _nearest_cells(vectors[indexed], centroids, 1)[:, 0]
         sums = np.zeros_like(centroids)
-        np.add.at(sums, nearest, vectors)
+        np.add.at(sums, home, vectors[indexed])
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         filled = norms[:, 0] > 0
         centroids[filled] = sums[filled] / norms[filled]
-    home = _nearest_cells(vectors, centroids, 1)[:, 0]
-    probes = _nearest_cells(vectors, centroids, CELL_PROBES)
-    residents = _members_by_cell(home[:, None], cells)
+    home = _nearest_cells(vectors[indexed], centroids, 1)
+    probes = _nearest_cells(vectors[queries], centroids, min(CELL_PROBES, cells))
+    residents = _members_by_cell(home, cells)
     visitors = _members_by_cell(probes, cells)
-    found: set[tuple[int, int]] = set()
-    pairs = []
     for cell in range(cells):
-        rows_all, members = visitors[cell], residents[cell]
-        if len(members) == 0 or len(rows_all) == 0:
-            continue
-        keep = min(NEIGHBOURS, len(members))
-        for start in range(0, len(rows_all), _BLOCK_ROWS):
-            rows = rows_all[start:start + _BLOCK_ROWS]
-            similarity = vectors[rows] @ vectors[members].T
-            dated = (ordinals[rows, None] >= 0) & (ordinals[None, members] >= 0)
-            similarity[(langs[rows, None] == langs[None, members])
-                       | (dated & (ordinals[rows, None] != ordinals[None, members]))] = -np.inf
-            nearest = np.argpartition(-similarity, keep - 1, axis=1)[:, :keep]
-            values = np.take_along_axis(similarity, nearest, axis=1)
-            for r, c in zip(*np.nonzero(values >= GROUP_SIMILARITY)):
-                i, j = int(rows[r]), int(members[nearest[r, c]])
-                pair = (min(i, j), max(i, j))
-                if pair not in found:
-                    found.add(pair)
-                    pairs.append((float(values[r, c]), *pair))
-    pairs.sort(reverse=True)
-    return pairs
+        search.exact(queries[visitors[cell]], indexed[residents[cell]])
 
 
 def _members_by_cell(assigned: Any, cells: int) -> list[Any]:
