@@ -90,6 +90,9 @@ def assign_languages(article: Article) -> None:
     article.lang = detect_language("\n".join(texts)[:MAX_CHARS]) or "und"
     for unit in article.units:
         text = unit.data.get("tweet_text", unit.text)
+        if len(texts) == 1:  # the article's only text: its language is the article's
+            unit.lang = article.lang
+            continue
         letters = sum(c.isalpha() for c in _NOISE.sub(" ", text[:MAX_CHARS]))
         detected = None
         if letters >= MIN_LETTERS and not _screen(text, article.lang):
