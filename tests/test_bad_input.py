@@ -776,6 +776,11 @@ def _make_build_fifo(tmp, monkeypatch):
     return ["build", str(root), "-o", str(tmp / "out"), "--cache", str(_cache(tmp))], pipe, []
 
 
+def _make_newline_name(tmp, monkeypatch):
+    path = _write(tmp, "two\nlines.txt", PNG)
+    return ["units", str(path)], Path(str(path).replace("\n", "\\n")), []
+
+
 def _make_tarih_body(tmp, monkeypatch):
     text = (_article(16) + "Tarih: 29.05.1453 günü şehir fethedildi ve bir çağ kapandı.\n")
     path = _write(tmp, "tarih.tr.txt", text)
@@ -952,6 +957,20 @@ INPUT_CASES = [
     Case("gaps-of-dev-zero", _make_gaps_device, 2, NOT_REGULAR, subprocess=True),
     Case("build-manifest-outside", _make_build_outside, 2, OUTSIDE),
     Case("build-manifest-entry-fifo", _make_build_fifo, 2, NOT_REGULAR, subprocess=True),
+    # --- more edges of the same kinds ---
+    Case("newline-in-a-bad-files-name", _make_newline_name, 2,
+         r"binary file \(a PNG image\), not text"),
+    Case("empty-manifest", manifest_case(b""), 2, MALFORMED + r"expected \[\[article\]\] tables"),
+    Case("manifest-with-bom",
+         manifest_case(b"\xef\xbb\xbf" + f'[[article]]\nfile = "{TR.name}"\n'.encode()), 0,
+         check=articles("cx-tweetchat.tr")),
+    Case("utf16-odd-length-with-nul", units_of("odd.txt", "Başlık".encode("utf-16-le")[:-1]), 2,
+         r"binary file \(contains NUL bytes\), not text"),
+    Case("legacy-bytes-with-control-characters",
+         units_of("ctl.txt", "Müşteri".encode("cp1254") + b"\x01\x02\x03 ok\n"), 2,
+         r"binary file \(control characters\), not text"),
+    html_case("cdata-text", "<h1>Başlık</h1><p>Önce <![CDATA[saklı metin]]> sonra.</p>",
+              "Başlık Önce saklı metin sonra.", units=2),
 ]
 CASES += INPUT_CASES
 
