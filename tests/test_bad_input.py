@@ -55,6 +55,9 @@ class Case:
     message: str | None = None  # regex of the problem in ``error: <path>: <problem>``
     warning: str | None = None  # regex of a one-line ``warning: ...`` on a successful run
     check: Callable | None = None  # extra check on the parsed stdout
+    # Run as a real process with a time limit: for inputs that could block (FIFO, device)
+    # or names that are bytes, not text. A hang fails the row instead of the suite.
+    subprocess: bool = False
 
 
 def _write(tmp: Path, name: str, data: bytes | str) -> Path:
@@ -142,8 +145,16 @@ def _deny_when_root(monkeypatch, path: Path) -> None:
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(file, *args, **kwargs)
 
+    real_os_open = os.open
+
+    def guarded_os_open(file, *args, **kwargs):
+        if Path(os.fsdecode(file)) == path:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_os_open(file, *args, **kwargs)
+
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     monkeypatch.setattr("builtins.open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_os_open)
 
 
 def _make_unreadable_subfolder(tmp, monkeypatch):
@@ -448,6 +459,522 @@ CASES = [
 ]
 
 
+# --- round 2 of the red team, input side (issue 10): special files, confinement, names,
+# manifests, decoding, HTML structure, leftovers, gold files ---------------------------
+
+
+def _fifo(tmp: Path, name: str) -> Path:
+    path = tmp / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+    return path
+
+
+def units_of_fifo(tmp, monkeypatch):
+    path = _fifo(tmp, "pipe.tr.txt")
+    return ["units", str(path)], path, []
+
+
+def units_of_device(device: str):
+    def make(tmp, monkeypatch):
+        return ["units", device], Path(device), []
+    return make
+
+
+def units_of_link_to(device: str):
+    def make(tmp, monkeypatch):
+        link = tmp / "innocent.tr.txt"
+        link.symlink_to(device)
+        return ["units", str(link)], link, []
+    return make
+
+
+def _make_socket(tmp, monkeypatch):
+    import socket
+
+    path = tmp / "sock.tr.txt"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    monkeypatch.setattr(sys.modules[__name__], "_open_socket", server, raising=False)
+    return ["units", str(path)], path, []
+
+
+def _make_too_large(tmp, monkeypatch):
+    from cxcorpus.source import MAX_FILE_BYTES
+
+    path = _write(tmp, "huge.tr.txt", "Başlık\n")
+    with open(path, "r+b") as handle:  # sparse: no disk used
+        handle.truncate(MAX_FILE_BYTES + 1)
+    return ["units", str(path)], path, []
+
+
+def _make_non_utf8_name(tmp, monkeypatch):
+    name = os.fsdecode(b"bad-\xff-name.tr.txt")
+    path = _write(tmp, name, _article(11))
+    return ["units", str(path)], path, []
+
+
+def _make_non_utf8_name_in_folder(tmp, monkeypatch):
+    root = tmp / "corpus"
+    _write(root, "a.tr.txt", _article(12))
+    bad = _write(root, os.fsdecode(b"b-\xfe.de.txt"), _article(13))
+    return ["info", str(root), "--format", "json"], bad, []
+
+
+def _make_long_name(tmp, monkeypatch):
+    path = tmp / ("ş" * 150 + ".tr.txt")  # 300 characters... 307 bytes: no file system holds it
+    return ["units", str(path)], path, []
+
+
+def _make_long_legal_name(tmp, monkeypatch):
+    path = _write(tmp, "a" * 240 + ".tr.txt", _article(14))
+    return ["units", str(path)], path, [path]
+
+
+def _outside(tmp: Path) -> Path:
+    return _write(tmp, "outside/secret.tr.txt", "Gizli başlık\nBu metin korpusun dışında.\n")
+
+
+def manifest_outside(entry: str):
+    def make(tmp, monkeypatch):
+        secret = _outside(tmp)
+        root = _dir(tmp / "corpus")
+        shutil.copy(TR, root / TR.name)
+        file = entry.replace("{secret}", str(secret))
+        manifest = _write(root, "manifest.toml", f'[[article]]\nfile = "{TR.name}"\n'
+                          f'[[article]]\nfile = "{file}"\n')
+        return ["info", str(root), "--format", "json"], manifest, []
+    return make
+
+
+def _make_link_outside(tmp, monkeypatch):
+    secret = _outside(tmp)
+    root = _dir(tmp / "corpus")
+    shutil.copy(TR, root / TR.name)
+    link = root / "leak.tr.txt"
+    link.symlink_to(secret)
+    return ["info", str(root), "--format", "json"], link, []
+
+
+def _make_folder_link_outside(tmp, monkeypatch):
+    secret = _outside(tmp)
+    root = _dir(tmp / "corpus")
+    shutil.copy(TR, root / TR.name)
+    (root / "more").symlink_to(secret.parent, target_is_directory=True)
+    return ["info", str(root), "--format", "json"], root / "more" / secret.name, []
+
+
+def _make_link_inside(tmp, monkeypatch):
+    root = _dir(tmp / "corpus")
+    shutil.copy(TR, root / TR.name)
+    shutil.copy(DE, _dir(root / "src") / DE.name)
+    (root / "de-link.de.txt").symlink_to(root / "src" / DE.name)
+    return ["info", str(root), "--format", "json"], root, []
+
+
+def folder_with(*files: tuple[str, str | bytes], special: str | None = None,
+                shown_name: str | None = None):
+    """``cxcorpus info`` on a folder of ``files``; ``special`` names a FIFO to add."""
+    def make(tmp, monkeypatch):
+        root = _dir(tmp / "corpus")
+        for name, data in files:
+            _write(root, name, data)
+        if special:
+            _fifo(root, special)
+        named = root / (shown_name or special or "")
+        return ["info", str(root), "--format", "json"], named, []
+    return make
+
+
+def _make_manifest_folder(tmp, monkeypatch):
+    root = _dir(tmp / "corpus")
+    shutil.copy(TR, root / TR.name)
+    manifest = _dir(root / "manifest.toml")
+    return ["info", str(root), "--format", "json"], manifest, []
+
+
+def _make_manifest_fifo(tmp, monkeypatch):
+    root = _dir(tmp / "corpus")
+    shutil.copy(TR, root / TR.name)
+    return ["info", str(root), "--format", "json"], _fifo(root, "manifest.toml"), []
+
+
+def _make_manifest_entry_fifo(tmp, monkeypatch):
+    root = _dir(tmp / "corpus")
+    shutil.copy(TR, root / TR.name)
+    pipe = _fifo(root, "pipe.de.txt")
+    _write(root, "manifest.toml", f'[[article]]\nfile = "{TR.name}"\n'
+           '[[article]]\nfile = "pipe.de.txt"\n')
+    return ["info", str(root), "--format", "json"], pipe, []
+
+
+def _make_manifest_entry_folder(tmp, monkeypatch):
+    root = _dir(tmp / "corpus")
+    shutil.copy(TR, root / TR.name)
+    folder = _dir(root / "folder.de.txt")
+    _write(root, "manifest.toml", f'[[article]]\nfile = "{TR.name}"\n'
+           '[[article]]\nfile = "folder.de.txt"\n')
+    return ["info", str(root), "--format", "json"], folder, []
+
+
+def _make_manifest_too_large(tmp, monkeypatch):
+    from cxcorpus.corpus import MAX_MANIFEST_BYTES
+
+    root = _dir(tmp / "corpus")
+    shutil.copy(TR, root / TR.name)
+    manifest = _write(root, "manifest.toml", f'[[article]]\nfile = "{TR.name}"\n')
+    with open(manifest, "r+b") as handle:
+        handle.truncate(MAX_MANIFEST_BYTES + 1)
+    return ["info", str(root), "--format", "json"], manifest, []
+
+
+def _make_manifest_subfolders(tmp, monkeypatch):
+    root = _dir(tmp / "corpus")
+    shutil.copy(TR, _dir(root / "a") / "doc.txt")
+    shutil.copy(DE, _dir(root / "b") / "doc.txt")
+    _write(root, "manifest.toml", '[[article]]\nfile = "a/doc.txt"\ngroup = "g"\n'
+           '[[article]]\nfile = "b/doc.txt"\ngroup = "g"\n')
+    return ["info", str(root), "--format", "json"], root, []
+
+
+def _make_unreadable_root(tmp, monkeypatch):
+    root = tmp / "corpus"
+    _write(root, "a.tr.txt", _article(15))
+    root.chmod(0)
+    if os.geteuid() == 0:
+        real_scandir = os.scandir
+
+        def scandir(path="."):
+            if Path(os.fsdecode(path)) == root:
+                raise PermissionError(13, "Permission denied", str(root))
+            return real_scandir(path)
+
+        monkeypatch.setattr(os, "scandir", scandir)
+    return ["info", str(root), "--format", "json"], root, []
+
+
+# Real text for the decoding rows.
+TR20 = "\n".join(TR.read_text(encoding="utf-8").splitlines()[:20]) + "\n"
+TR_LINE = ("Müşteri şikâyetlerine ağırlık veren İstanbul şirketi, Iğdırlı çalışanlarıyla "
+           "gurur duyuyor.\n")
+ES_LINE = "El niño pidió más información sobre la atención al cliente en señal de protesta.\n"
+TR_QUOTE = ("Şirketin müşteri’lerine verdiği söz çok önemli; “hızlı yanıt” herkesin "
+            "beklediği şey.\n")
+JA = (BAD / "japanese.ja.txt").read_text(encoding="utf-8")
+
+
+def decoded_as(name: str, text: str, encoding: str, *, page: str | None = None):
+    """``units`` of ``text`` saved in ``encoding`` (inside ``page`` for HTML): the words
+    must come out exactly, none wrong, none lost, none twice."""
+    def make(tmp, monkeypatch):
+        content = page.replace("{text}", text) if page else text
+        path = _write(tmp, name, content.encode(encoding))
+        return ["units", str(path)], path, []
+    return Case(f"decode-{name}", make, 0, check=same_words(text))
+
+
+def kinds(*expected: str):
+    def check(stdout, inputs):
+        assert [r["kind"] for r in _records(stdout)] == list(expected), stdout
+    return check
+
+
+def same_words(expected: str, *, units: int | None = None):
+    """Every letter of ``expected`` shown exactly once (a wrong decoding changes letters,
+    a lost or repeated text node changes counts; unit boundaries do not matter)."""
+    def check(stdout, inputs):
+        shown = Counter(c for w in _shown_words(stdout).elements() for c in w if c.isalpha())
+        wanted = Counter(c for c in expected if c.isalpha())
+        assert shown == wanted, (
+            f"lost {sorted((wanted - shown).items())[:10]}, "
+            f"extra {sorted((shown - wanted).items())[:10]}")
+        if units is not None:
+            assert len(_records(stdout)) == units, stdout
+    return check
+
+
+def html_case(id_: str, body: str, expected: str, *, units: int | None = None):
+    page = f"<html><body>{body}</body></html>"
+    return Case(f"html-{id_}", units_of(f"{id_}.tr.html", page), 0,
+                check=same_words(expected, units=units))
+
+
+def _make_2000_unclosed_p(tmp, monkeypatch):
+    words = [f"kelime{i}" for i in range(2000)]
+    page = "<html><body><h1>Başlık</h1>" + "".join(f"<p>{w} " for w in words) + "</body></html>"
+    path = _write(tmp, "unclosed.tr.html", page)
+    return ["units", str(path)], path, [path]
+
+
+def linear_output(stdout, inputs):
+    assert len(stdout) < 20 * inputs[0].stat().st_size, len(stdout)
+    assert same_words(inputs[0].read_text(encoding="utf-8").replace("<p>", " ")
+                      .replace("<html><body><h1>", "").replace("</h1>", " ")
+                      .replace("</body></html>", ""))(stdout, inputs) is None
+
+
+def unit_texts(*texts: str):
+    def check(stdout, inputs):
+        shown = [r["text"] for r in _records(stdout)]
+        for text in texts:
+            assert text in shown, shown
+    return check
+
+
+def gold_case(id_: str, gold: bytes | str | None, message: str, *, fifo: bool = False,
+              folder: bool = False, side: str = "gold"):
+    """``cxcorpus evaluate --gold G --test T`` where one side is bad."""
+    def make(tmp, monkeypatch):
+        good = _write(tmp, "good.txt", "[0]:[0]\n[1]:[1]\n")
+        if fifo:
+            bad = _fifo(tmp, "bad.txt")
+        elif folder:
+            bad = _dir(tmp / "bad.txt")
+        elif gold is None:
+            bad = tmp / "missing.txt"
+        else:
+            bad = _write(tmp, "bad.txt", gold)
+        gold_path, test_path = (bad, good) if side == "gold" else (good, bad)
+        return (["evaluate", "--gold", str(gold_path), "--test", str(test_path)], bad, [])
+    return Case(f"evaluate-{id_}", make, 2, message, subprocess=fifo)
+
+
+def _make_tweets_fifo(tmp, monkeypatch):
+    path = _fifo(tmp, "tweets.tr.txt")
+    return ["tweets", str(path)], path, []
+
+
+def _make_align_fifo(tmp, monkeypatch):
+    path = _fifo(tmp, "pipe.tr.txt")
+    return ["align", str(path), str(DE), "--cache", str(_cache(tmp))], path, []
+
+
+def _make_gaps_device(tmp, monkeypatch):
+    return ["gaps", str(DE), "/dev/zero", "--cache", str(_cache(tmp))], Path("/dev/zero"), []
+
+
+def _make_build_outside(tmp, monkeypatch):
+    secret = _outside(tmp)
+    root = _dir(tmp / "corpus")
+    shutil.copy(TR, root / TR.name)
+    manifest = _write(root, "manifest.toml", f'[[article]]\nfile = "{TR.name}"\n'
+                      '[[article]]\nfile = "../outside/secret.tr.txt"\n')
+    out = tmp / "out"
+    assert secret.exists()
+    return ["build", str(root), "-o", str(out), "--cache", str(_cache(tmp))], manifest, []
+
+
+def _make_build_fifo(tmp, monkeypatch):
+    root = _dir(tmp / "corpus")
+    shutil.copy(TR, root / TR.name)
+    shutil.copy(DE, root / DE.name)
+    _write(root, "manifest.toml", f'[[article]]\nfile = "{TR.name}"\n'
+           f'[[article]]\nfile = "{DE.name}"\n')
+    pipe = _fifo(root, "pipe.it.txt")
+    _write(root, "manifest.toml", f'[[article]]\nfile = "{TR.name}"\n'
+           '[[article]]\nfile = "pipe.it.txt"\n')
+    return ["build", str(root), "-o", str(tmp / "out"), "--cache", str(_cache(tmp))], pipe, []
+
+
+def _make_newline_name(tmp, monkeypatch):
+    path = _write(tmp, "two\nlines.txt", PNG)
+    return ["units", str(path)], Path(str(path).replace("\n", "\\n")), []
+
+
+def _make_tarih_body(tmp, monkeypatch):
+    text = (_article(16) + "Tarih: 29.05.1453 günü şehir fethedildi ve bir çağ kapandı.\n")
+    path = _write(tmp, "tarih.tr.txt", text)
+    return ["units", str(path)], path, [path]
+
+
+def body_line_kept(stdout, inputs):
+    records = _records(stdout)
+    line = next(r for r in records if "1453" in r["text"])
+    assert line["kind"] == "body" and line["text"].startswith("Tarih: 29.05.1453 günü"), line
+
+
+NOT_REGULAR = r"is (a FIFO \(named pipe\)|a character device|a socket), not a regular file.*"
+OUTSIDE = r"(resolves|names a file) outside the corpus folder.*refused.*allow_outside=True.*"
+MALFORMED = r"malformed manifest: "
+
+INPUT_CASES = [
+    # --- special files: refused at once, never waited on ---
+    Case("fifo-as-input", units_of_fifo, 2, NOT_REGULAR, subprocess=True),
+    Case("dev-zero-as-input", units_of_device("/dev/zero"), 2, NOT_REGULAR, subprocess=True),
+    Case("dev-urandom-as-input", units_of_device("/dev/urandom"), 2, NOT_REGULAR,
+         subprocess=True),
+    Case("dev-null-as-input", units_of_device("/dev/null"), 2, NOT_REGULAR, subprocess=True),
+    Case("link-to-dev-zero", units_of_link_to("/dev/zero"), 2, NOT_REGULAR, subprocess=True),
+    Case("socket-as-input", _make_socket, 2, r"is (a socket), not a regular file.*"),
+    Case("file-over-the-size-limit", _make_too_large, 2, r"too large \([\d,]+ bytes; .*\)"),
+    Case("fifo-in-a-corpus-folder", folder_with(("a.tr.txt", _article(17)),
+                                                special="b.de.txt"), 2, NOT_REGULAR,
+         subprocess=True),
+    Case("fifo-named-manifest", _make_manifest_fifo, 2, NOT_REGULAR, subprocess=True),
+    Case("folder-named-manifest", _make_manifest_folder, 2, r"is a folder, not a manifest"),
+    Case("manifest-entry-is-a-fifo", _make_manifest_entry_fifo, 2, NOT_REGULAR,
+         subprocess=True),
+    Case("manifest-entry-is-a-folder", _make_manifest_entry_folder, 2,
+         r"is a folder, not an article file.*"),
+    Case("manifest-over-the-size-limit", _make_manifest_too_large, 2, r"too large .*"),
+    # --- names ---
+    Case("non-utf8-byte-in-a-file-name", _make_non_utf8_name, 2,
+         r"file name is not valid UTF-8; rename the file", subprocess=True),
+    Case("non-utf8-name-in-a-folder", _make_non_utf8_name_in_folder, 2,
+         r"file name is not valid UTF-8; rename the file", subprocess=True),
+    Case("300-character-name", _make_long_name, 2, r"file name longer than 255 bytes"),
+    Case("247-byte-name-is-read", _make_long_legal_name, 0),
+    # --- confinement to the corpus folder ---
+    Case("manifest-dotdot-outside", manifest_outside("../outside/secret.tr.txt"), 2, OUTSIDE),
+    Case("manifest-absolute-path", manifest_outside("{secret}"), 2, OUTSIDE),
+    Case("manifest-dotdot-back-inside", manifest_outside("sub/../../outside/secret.tr.txt"),
+         2, OUTSIDE),
+    Case("symlink-to-a-file-outside", _make_link_outside, 2, OUTSIDE),
+    Case("symlinked-folder-outside", _make_folder_link_outside, 2, OUTSIDE),
+    Case("symlink-inside-the-corpus", _make_link_inside, 0,
+         check=articles("cx-tweetchat.tr", "de-link.de", "src/cx-tweetchat.de")),
+    # --- manifests: every shape error is one line ---
+    Case("manifest-lang-is-a-number",
+         manifest_case(f'[[article]]\nfile = "{TR.name}"\nlang = 5\n'), 2,
+         MALFORMED + r"article 1: lang = 5 is not text"),
+    Case("manifest-lang-not-a-code",
+         manifest_case(f'[[article]]\nfile = "{TR.name}"\nlang = "Turkish"\n'), 2,
+         MALFORMED + r"article 1: lang = 'Turkish' is not a language code.*"),
+    Case("manifest-group-is-a-list",
+         manifest_case(f'[[article]]\nfile = "{TR.name}"\ngroup = [1, 2]\n'), 2,
+         MALFORMED + r"article 1: group = \[1, 2\] is not text"),
+    Case("manifest-file-is-a-number", manifest_case("[[article]]\nfile = 5\n"), 2,
+         MALFORMED + r"article 1: file = 5 is not text"),
+    Case("manifest-file-is-empty", manifest_case('[[article]]\nfile = ""\n'), 2,
+         MALFORMED + r"article 1 has no 'file'"),
+    Case("manifest-3000-deep-arrays",
+         manifest_case("x = " + "[" * 3000 + "]" * 3000 + "\n"), 2,
+         MALFORMED + r"nested too deeply"),
+    Case("manifest-articles-not-tables", manifest_case("article = [1, 2]\n"), 2,
+         MALFORMED + r"article 1 is not a table"),
+    Case("manifest-with-nul-byte", manifest_case(b'[[article]]\nfile = "a\x00.txt"\n'), 2,
+         MALFORMED + r".*"),
+    Case("manifest-two-subfolders-same-name", _make_manifest_subfolders, 0,
+         check=articles("a/doc", "b/doc", groups=1)),
+    # --- unique ids by construction ---
+    Case("same-name-in-two-subfolders",
+         folder_with(("a/doc.txt", _article(18)), ("b/doc.txt", _article(19))), 0,
+         check=articles("a/doc", "b/doc")),
+    Case("txt-and-html-of-one-name",
+         folder_with(("x.tr.txt", _article(20)),
+                     ("x.tr.html", "<html><body><h1>Sayfa</h1><p>" + TURKISH
+                      + "</p></body></html>")), 0,
+         check=articles("x.tr.txt", "x.tr.html")),
+    Case("unreadable-corpus-folder", _make_unreadable_root, 2, r"cannot read.*"),
+    # --- decoding with language evidence ---
+    decoded_as("cp1254-first-20-lines.tr.txt", TR20, "cp1254"),
+    decoded_as("iso8859-9-line.tr.txt", TR_LINE, "iso8859_9"),
+    decoded_as("cp1252-spanish.es.txt", ES_LINE, "cp1252"),
+    decoded_as("cp1254-with-quote.tr.txt", TR_QUOTE, "cp1254"),
+    decoded_as("latin1-french.fr.txt",
+               "Le café est très élégant à Noël, où l'on mange des crêpes.\n", "latin-1"),
+    decoded_as("cp1250-polish.pl.txt",
+               "Zażółć gęślą jaźń: klient zawsze ma rację, mówił sprzedawca.\n", "cp1250"),
+    decoded_as("utf16le-japanese-no-bom.ja.txt", JA, "utf-16-le"),
+    decoded_as("utf16be-japanese-no-bom.ja.txt", JA, "utf-16-be"),
+    decoded_as("meta-charset-lies-1251.tr.html", TR_LINE, "cp1254",
+               page='<html><head><meta charset="windows-1251"></head><body><p>{text}</p>'
+                    "</body></html>"),
+    decoded_as("meta-charset-lies-utf8.tr.html", TR_LINE, "cp1254",
+               page='<html><head><meta charset="utf-8"></head><body><p>{text}</p>'
+                    "</body></html>"),
+    decoded_as("meta-charset-lies-latin2.es.html", ES_LINE, "cp1252",
+               page='<html><head><meta http-equiv="Content-Type" content="text/html; '
+                    'charset=iso-8859-2"></head><body><p>{text}</p></body></html>'),
+    decoded_as("meta-charset-true-1254.tr.html", TR_LINE, "cp1254",
+               page='<html><head><meta charset="windows-1254"></head><body><p>{text}</p>'
+                    "</body></html>"),
+    Case("utf8-with-one-cp1254-quote-is-an-error",
+         units_of("broken-quote.tr.txt", TR20.encode() + "’".encode("cp1254") + b"\n"), 2,
+         r"invalid UTF-8 at byte \d+ \(line 21\); the rest is UTF-8"),
+    # --- HTML: every text node exactly once ---
+    html_case("li-p", "<ul><li><p>Birinci madde metni.</p></li><li><p>İkinci madde.</p></li>"
+              "</ul>", "Birinci madde metni. İkinci madde.", units=2),
+    html_case("div-text", "<div>Bir div içinde metin.</div><div><div>İç içe.</div></div>",
+              "Bir div içinde metin. İç içe.", units=2),
+    html_case("td-text", "<table><tr><td>Hücre bir</td><td>Hücre iki</td></tr></table>",
+              "Hücre bir Hücre iki", units=2),
+    html_case("pre-text", "<h1>Kod</h1><pre>satır bir\n  satır iki</pre>",
+              "Kod satır bir satır iki", units=2),
+    html_case("dd-text", "<dl><dt>Terim</dt><dd>Tanım metni burada.</dd></dl>",
+              "Terim Tanım metni burada.", units=2),
+    html_case("li-text-before-p", "<ul><li>Önce metin <p>sonra paragraf.</p></li></ul>",
+              "Önce metin sonra paragraf.", units=2),
+    html_case("nested-list-parents", "<ul><li>Ana madde<ul><li>Alt bir</li><li>Alt iki</li>"
+              "</ul></li></ul>", "Ana madde Alt bir Alt iki", units=3),
+    html_case("html5-unclosed-p", "<p>alfa<p>beta<p>gama", "alfa beta gama", units=3),
+    html_case("li-h2", "<ul><li><h2>Başlık x</h2></li></ul><p>Metin burada.</p>",
+              "Başlık x Metin burada.", units=2),
+    html_case("marked-section", "<h1>Başlık</h1><p>Metin <![ garip ]> devam.</p>",
+              "Başlık Metin garip devam.", units=2),
+    html_case("inline-and-br", "<p>Bir <b>kalın</b> ve <i>eğik</i><br>satır.</p>",
+              "Bir kalın ve eğik satır.", units=1),
+    html_case("deep-nesting-5000", "<div>" * 5000 + "Derin metin." + "</div>" * 5000,
+              "Derin metin.", units=1),
+    html_case("text-in-body-and-section", "Gövde metni.<section>Bölüm metni.</section>Son.",
+              "Gövde metni. Bölüm metni. Son.", units=3),
+    Case("html-2000-unclosed-p", _make_2000_unclosed_p, 0, check=linear_output),
+    Case("html-tweet-embed-still-a-tweet",
+         units_of("embed.tr.html", '<html><body><h1>Başlık</h1><p>Önce gelen paragraf.</p>'
+                  '<blockquote class="twitter-tweet"><p lang="en">Hello world tweet</p>'
+                  '&mdash; Jenn (@jenn) <a href="https://twitter.com/jenn/status/1">'
+                  "27 Eylül 2019</a></blockquote><p>Sonra gelen.</p></body></html>"), 0,
+         check=kinds("title", "body", "tweet", "body")),
+    # --- leftovers and body lines ---
+    Case("40k-word-characters", units_of("long-word.tr.txt", "Başlık\n" + "a" * 40_000 + "\n"),
+         0, check=unit_count(2), subprocess=True),
+    Case("body-line-tarih-keeps-its-date", _make_tarih_body, 0, check=body_line_kept),
+    Case("print-call-stays", units_of("code.tr.txt", "Başlık\nKod örneği: print() ve "
+                                      "obj.run() ile do_it() çağrıları.\n"), 0,
+         check=unit_texts("Kod örneği: print() ve obj.run() ile do_it() çağrıları.")),
+    Case("scraper-empty-parens-still-removed",
+         units_of("names.tr.txt", 'Başlık\nKitabın yazarı Emily Yellin(") ve Dr. Jillian Ney() '
+                  "konuştu.\n"), 0,
+         check=unit_texts("Kitabın yazarı Emily Yellin ve Dr. Jillian Ney konuştu.")),
+    # --- evaluate: bad gold and test files ---
+    gold_case("garbage-line", "[0]:[0]\nthis is not a bead\n",
+              r"line 2: not '\[ids\]:\[ids\]': 'this is not a bead'"),
+    gold_case("ids-not-numbers", '["a"]:[0]\n', r"line 1: not '\[ids\]:\[ids\]'.*"),
+    gold_case("negative-id", "[-1]:[0]\n", r"line 1: not '\[ids\]:\[ids\]'.*"),
+    gold_case("deeply-nested", "[" * 5000 + "]" * 5000 + ":[0]\n",
+              r"line 1: not '\[ids\]:\[ids\]'.*"),
+    gold_case("binary", PNG, r"binary file \(contains NUL bytes\), not an alignment file"),
+    gold_case("not-utf8", b"[0]:[0]\n\xff\xfe\n", r"not UTF-8 \(byte 8, line 2\)"),
+    gold_case("missing", None, r"no such file"),
+    gold_case("folder", None, r"is a folder, not an alignment file", folder=True),
+    gold_case("fifo", None, NOT_REGULAR, fifo=True),
+    gold_case("test-side-garbage", "[0]:[0]\n[1]:oops\n", r"line 2: not '\[ids\]:\[ids\]'.*",
+              side="test"),
+    gold_case("test-side-fifo", None, NOT_REGULAR, fifo=True, side="test"),
+    # --- the other commands go through the same safe reads ---
+    Case("tweets-of-a-fifo", _make_tweets_fifo, 2, NOT_REGULAR, subprocess=True),
+    Case("align-of-a-fifo", _make_align_fifo, 2, NOT_REGULAR, subprocess=True),
+    Case("gaps-of-dev-zero", _make_gaps_device, 2, NOT_REGULAR, subprocess=True),
+    Case("build-manifest-outside", _make_build_outside, 2, OUTSIDE),
+    Case("build-manifest-entry-fifo", _make_build_fifo, 2, NOT_REGULAR, subprocess=True),
+    # --- more edges of the same kinds ---
+    Case("newline-in-a-bad-files-name", _make_newline_name, 2,
+         r"binary file \(a PNG image\), not text"),
+    Case("empty-manifest", manifest_case(b""), 2, MALFORMED + r"expected \[\[article\]\] tables"),
+    Case("manifest-with-bom",
+         manifest_case(b"\xef\xbb\xbf" + f'[[article]]\nfile = "{TR.name}"\n'.encode()), 0,
+         check=articles("cx-tweetchat.tr")),
+    Case("utf16-odd-length-with-nul", units_of("odd.txt", "Başlık".encode("utf-16-le")[:-1]), 2,
+         r"binary file \(contains NUL bytes\), not text"),
+    Case("legacy-bytes-with-control-characters",
+         units_of("ctl.txt", "Müşteri".encode("cp1254") + b"\x01\x02\x03 ok\n"), 2,
+         r"binary file \(control characters\), not text"),
+    html_case("cdata-text", "<h1>Başlık</h1><p>Önce <![CDATA[saklı metin]]> sonra.</p>",
+              "Başlık Önce saklı metin sonra.", units=2),
+]
+CASES += INPUT_CASES
+
+
 def _source_words(path: Path) -> Counter:
     data = path.read_bytes()
     for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16")):
@@ -461,9 +988,9 @@ def _source_words(path: Path) -> Counter:
         if "\x00" not in text:
             break
     if path.suffix == ".html":
-        from bs4 import BeautifulSoup
+        from cxcorpus.read import _parse_html
 
-        text = BeautifulSoup(text, "html.parser").get_text(" ")
+        text = _parse_html(text).get_text(" ")
     return Counter(WORD.findall(text))
 
 
@@ -476,19 +1003,42 @@ def _shown_words(stdout: str) -> Counter:
     return shown
 
 
+@dataclass
+class Outcome:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+HANG_SECONDS = 60  # far above any row's run time; only a blocked read reaches it
+
+
+def _run(case: Case, args: list) -> Outcome:
+    if not case.subprocess:
+        result = CliRunner().invoke(main, args)
+        crash = result.exception if not isinstance(result.exception, SystemExit) else None
+        assert crash is None, f"crash: {crash!r}\n{result.stderr}"
+        return Outcome(result.exit_code, result.stdout, result.stderr)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    try:
+        done = subprocess.run([sys.executable, "-m", "cxcorpus.cli", *map(os.fsencode, args)],
+                              capture_output=True, timeout=HANG_SECONDS, check=False, env=env)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"hang: {case.id} ran over {HANG_SECONDS} s")
+    return Outcome(done.returncode, done.stdout.decode("utf-8"), done.stderr.decode("utf-8"))
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input(case: Case, tmp_path, monkeypatch):
     args, named, word_files = case.make(tmp_path, monkeypatch)
-    result = CliRunner().invoke(main, args)
-    crash = result.exception if not isinstance(result.exception, SystemExit) else None
-    assert crash is None, f"crash: {crash!r}\n{result.stderr}"
-    assert "Traceback" not in result.stderr
+    result = _run(case, args)
+    assert "Traceback" not in result.stderr, result.stderr
     assert result.exit_code == case.exit_code, result.stderr or result.stdout[:500]
     # `align` always ends stderr with its signature (encoder:...|version:...): not a message.
     stderr = [line for line in result.stderr.splitlines() if not SIGNATURE.fullmatch(line)]
     if case.message is not None:
         assert len(stderr) == 1, result.stderr
-        assert re.fullmatch(rf"error: {re.escape(str(named))}: {case.message}", stderr[0]), \
+        assert re.fullmatch(rf"error: {re.escape(_shown(named))}: {case.message}", stderr[0]), \
             stderr[0]
         assert result.stdout == ""
         return
@@ -505,6 +1055,11 @@ def test_bad_input(case: Case, tmp_path, monkeypatch):
     for path in word_files:  # text lost: a word of the input that no unit shows
         lost = _source_words(path) - _shown_words(result.stdout)
         assert not lost, f"text lost: {sorted(lost)[:20]}"
+
+
+def _shown(path) -> str:
+    """The path as the error line prints it (undecodable bytes as ``\\xNN``)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _assert_covers(stdout: str, paths: list[Path]) -> None:

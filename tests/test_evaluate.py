@@ -62,3 +62,23 @@ def test_format_text_and_json_carry_signature():
 
 def test_parse_beads_ignores_blank_lines():
     assert parse_beads(["", "[0]:[]", "  "]) == [((0,), ())]
+
+
+@pytest.mark.parametrize("line", ['["a"]:[0]', "[-1]:[0]", "[0.5]:[1]", "5:[1]", "[true]:[1]",
+                                  "[" * 3000 + "]" * 3000 + ":[0]"])
+def test_ids_must_be_unit_numbers(line):
+    with pytest.raises(InputError, match="line 1: not"):
+        parse_beads([line], "gold")
+
+
+def test_a_fifo_or_binary_gold_file_is_an_error_not_a_hang(tmp_path):
+    import os
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    with pytest.raises(InputError, match="FIFO"):
+        read_gold(pipe)
+    binary = tmp_path / "bin"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    with pytest.raises(InputError, match="binary file"):
+        read_gold(binary)

@@ -46,3 +46,25 @@ def test_short_units_inherit_the_article_language():
 
 def test_nothing_to_tell():
     assert detect_language("12345 !!! https://t.co/x @a #b") is None
+
+
+def test_screened_units_get_what_full_detection_gives(seed_articles):
+    """A unit is detected on its own only where a quick trial does not already say it is
+    in the article's language: the languages are those of detecting every unit fully."""
+    from cxcorpus.langid import _NOISE, MIN_LETTERS
+
+    for article in seed_articles.values():
+        for unit in article.units:
+            text = unit.data.get("tweet_text", unit.text)
+            if sum(c.isalpha() for c in _NOISE.sub(" ", text)) >= MIN_LETTERS:
+                assert unit.lang == (detect_language(text) or article.lang), unit.text
+
+
+def test_a_foreign_unit_in_an_article_keeps_its_own_language():
+    english = ("Customer experience is the sum of every interaction a customer has with a "
+               "company, from the first visit to the last support call.")
+    turkish = ("Müşteri deneyimi, bir müşterinin bir şirketle yaşadığı tüm etkileşimlerin "
+               "toplamıdır ve her ayrıntı önemlidir.")
+    article = parse_article("Müşteri deneyimi\n" + "\n".join([turkish] * 4 + [english]) + "\n")
+    assert article.lang == "tr"
+    assert article.units[-1].lang == "en"

@@ -7,6 +7,8 @@ import re
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxcorpus.errors import EncodingError, InputError
 from cxcorpus.read import decode, parse_article, read_article
@@ -193,3 +195,135 @@ def test_missing_file_and_folder(tmp_path):
         read_article(tmp_path / "nope.txt")
     with pytest.raises(InputError, match="is a folder"):
         read_article(tmp_path)
+
+
+# --- safe input (cxcorpus.source) --------------------------------------------------------
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    """Opening a FIFO for reading blocks until a writer comes, unless O_NONBLOCK: no writer
+    ever comes here, so a blocking open would hang this test rather than fail it."""
+    import os
+
+    from cxcorpus.source import read_bytes
+
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    with pytest.raises(InputError, match=r"is a FIFO \(named pipe\), not a regular file"):
+        read_bytes(pipe)
+
+
+def test_reads_are_bounded(tmp_path):
+    from cxcorpus.source import read_bytes
+
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"x" * 101)
+    assert read_bytes(path, max_bytes=101) == b"x" * 101
+    with pytest.raises(InputError, match=r"too large \(101 bytes; the limit for a file is 100\)"):
+        read_bytes(path, max_bytes=100)
+
+
+def test_a_link_out_of_the_root_is_refused_unless_allowed(tmp_path):
+    from cxcorpus.source import read_bytes
+
+    (tmp_path / "outside.txt").write_text("secret\n")
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "inside.txt").write_text("fine\n")
+    (root / "leak.txt").symlink_to(tmp_path / "outside.txt")
+    assert read_bytes(root / "inside.txt", root=root) == b"fine\n"
+    with pytest.raises(InputError, match="resolves outside the corpus folder"):
+        read_bytes(root / "leak.txt", root=root)
+    with pytest.raises(InputError, match="resolves outside the corpus folder"):
+        read_article(root / ".." / "outside.txt", root=root)
+    assert read_bytes(root / "leak.txt", root=root, allow_outside=True) == b"secret\n"
+
+
+def test_a_name_that_is_not_utf8_is_refused_before_reading(tmp_path):
+    import os
+
+    from cxcorpus.source import check_name
+
+    path = tmp_path / os.fsdecode(b"caf\xe9.txt")
+    with pytest.raises(InputError, match="not valid UTF-8") as info:
+        check_name(path)
+    assert info.value.path.endswith("caf\\xe9.txt")  # printable, names the byte
+
+
+# --- decoding by language evidence -------------------------------------------------------
+
+TR_SEED = (CORPUS / "cx-tweetchat.tr.txt").read_text(encoding="utf-8").splitlines()
+
+
+@given(st.lists(st.sampled_from([line for line in TR_SEED if line.strip()]),
+                min_size=1, max_size=4))
+@settings(max_examples=25, deadline=None)
+def test_legacy_turkish_decodes_exactly(lines):
+    """Seed lines saved as cp1254 or ISO-8859-9 (what cannot be encoded dropped) come back
+    letter for letter."""
+    text = "\n".join(lines) + "\n"
+    for encoding in ("cp1254", "iso8859_9"):
+        data = text.encode(encoding, "ignore")
+        if data.isascii():
+            continue
+        assert decode(data, "x.txt")[0] == data.decode(encoding)
+
+
+def test_a_declared_charset_wins_only_when_its_text_reads_as_language():
+    line = "Şikâyetler hızla yanıtlanmalı, müşteri ilişkileri güçlenir.\n"
+    lying = f'<meta charset="koi8-r"><p>{line}</p>'.encode("cp1254")
+    text, encoding = decode(lying, "x.html", html=True)
+    assert line in text and encoding == "cp1254"
+    honest = f'<meta charset="iso-8859-9"><p>{line}</p>'.encode("iso8859_9")
+    assert decode(honest, "x.html", html=True) == (honest.decode("iso8859_9"), "iso8859-9")
+
+
+# --- HTML: every text node exactly once ------------------------------------------------
+
+_BLOCKS = ["p", "div", "li", "td", "dd", "pre", "h2", "section", "blockquote"]
+_INLINE = ["b", "i", "span", "a"]
+
+
+@st.composite
+def _html_tree(draw, depth=0):
+    """Random nested markup of numbered words, and the words it holds."""
+    parts, words = [], []
+    for _ in range(draw(st.integers(1, 3))):
+        choice = draw(st.integers(0, 2 if depth < 4 else 0))
+        if choice == 0:
+            word = f"kelime{draw(st.integers(0, 10_000))}"
+            parts.append(word + " ")
+            words.append(word)
+        else:
+            tag = draw(st.sampled_from(_BLOCKS if choice == 1 else _INLINE))
+            inner, inner_words = draw(_html_tree(depth + 1))
+            closed = draw(st.booleans()) or tag not in ("p", "li")
+            parts.append(f"<{tag}>{inner}" + (f"</{tag}> " if closed else " "))
+            words.extend(inner_words)
+    return "".join(parts), words
+
+
+@given(_html_tree())
+@settings(max_examples=80, deadline=None)
+def test_every_html_text_node_is_kept_exactly_once(tree):
+    markup, words = tree
+    article = parse_article(f"<html><body>{markup}</body></html>", html=True)
+    shown = Counter(w for u in article.units for w in u.text.split())
+    assert shown == Counter(words)
+
+
+def test_leftover_cleaning_keeps_calls_and_removes_scraper_parens():
+    from cxcorpus.read import clean_leftovers
+
+    assert clean_leftovers("Use print() or obj.run() here.")[0] == "Use print() or obj.run() here."
+    cleaned, data = clean_leftovers('Emily Yellin(") and Dr. Jillian Ney() spoke.')
+    assert cleaned == "Emily Yellin and Dr. Jillian Ney spoke."
+    assert data["removed"] == ['(")', "()"]
+
+
+def test_a_date_line_in_the_body_stays_body_text():
+    article = parse_article("Başlık\nYayınlanan: 2019-10-25\nİlk paragraf burada, uzun.\n"
+                            "Tarih: 29.05.1453 günü şehir fethedildi.\n")
+    assert [u.kind for u in article.units] == ["title", "metadata", "body", "body"]
+    assert article.units[-1].text == "Tarih: 29.05.1453 günü şehir fethedildi."
+    assert str(article.published) == "2019-10-25"

@@ -17,12 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .source import read_text, shown
 
 BeadPair = tuple[tuple[int, ...], tuple[int, ...]]
 
 
 def parse_beads(lines: Iterable[str], path: object = None) -> list[BeadPair]:
-    """Beads from lines ``[src ids]:[tgt ids]`` with an optional ``:score``."""
+    """Beads from lines ``[src ids]:[tgt ids]`` with an optional ``:score``.
+
+    Ids must be non-negative integers; any other line is an error naming its number.
+    """
     beads = []
     for number, line in enumerate(lines, start=1):
         line = line.strip()
@@ -30,19 +34,29 @@ def parse_beads(lines: Iterable[str], path: object = None) -> list[BeadPair]:
             continue
         try:
             src, tgt = line.split(":")[:2]
-            beads.append((tuple(json.loads(src)), tuple(json.loads(tgt))))
-        except (ValueError, TypeError) as exc:
+            bead = (_ids(json.loads(src)), _ids(json.loads(tgt)))
+        except (ValueError, TypeError, RecursionError) as exc:
             raise InputError(path, f"line {number}: not '[ids]:[ids]': {line[:60]!r}") from exc
+        beads.append(bead)
     return beads
 
 
+def _ids(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in value
+    ):
+        raise ValueError("not a list of unit numbers")
+    return tuple(value)
+
+
+MAX_ALIGNMENT_BYTES = 256 * 1024 * 1024
+
+
 def read_gold(path: str | Path) -> list[BeadPair]:
-    """Read a gold alignment file (Vecalign/Bertalign format)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from exc
-    return parse_beads(text.splitlines(), path)
+    """Read a gold alignment file (Vecalign/Bertalign format), safely (regular UTF-8 files
+    only; a FIFO, a folder or a binary file is an error, never a hang)."""
+    text = read_text(path, max_bytes=MAX_ALIGNMENT_BYTES, what="an alignment file")
+    return parse_beads(text.splitlines(), shown(path))
 
 
 read_vecalign = read_gold  # test files have the same format, with scores that are ignored

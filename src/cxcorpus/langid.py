@@ -45,12 +45,56 @@ def detect_language(text: str) -> str | None:
         return None
 
 
+def language_probability(text: str) -> tuple[str | None, float]:
+    """The most probable language of ``text`` and its probability ((None, 0.0) if unknown)."""
+    cleaned = _NOISE.sub(" ", text[:MAX_CHARS])
+    if sum(c.isalpha() for c in cleaned) < 3:
+        return None, 0.0
+    from langdetect.lang_detect_exception import LangDetectException
+
+    detector = _factory().create()
+    detector.append(cleaned)
+    try:
+        best = detector.get_probabilities()[0]
+    except (LangDetectException, IndexError):
+        return None, 0.0
+    return best.lang.split("-")[0], float(best.prob)
+
+
+def _screen(text: str, lang: str) -> bool:
+    """True when one quick langdetect trial already says ``text`` is in ``lang`` with high
+    probability: the full seven-trial detection would only confirm it."""
+    from langdetect.lang_detect_exception import LangDetectException
+
+    detector = _factory().create()
+    detector.n_trial = 1
+    detector.append(_NOISE.sub(" ", text[:MAX_CHARS]))
+    try:
+        best = detector.get_probabilities()[0]
+    except (LangDetectException, IndexError):
+        return False
+    return best.lang.split("-")[0] == lang and best.prob >= SCREEN_PROBABILITY
+
+
+SCREEN_PROBABILITY = 0.99
+
+
 def assign_languages(article: Article) -> None:
-    """Set ``article.lang`` from all its text and ``unit.lang`` for every unit."""
+    """Set ``article.lang`` from all its text and ``unit.lang`` for every unit.
+
+    The article is detected once on its text. A unit is detected on its own only where its
+    language can differ from the article's: it has at least :data:`MIN_LETTERS` letters and
+    one quick trial does not already read it, near-certainly, as the article's language.
+    """
     texts = [u.data.get("tweet_text", u.text) for u in article.units if u.kind != "metadata"]
     article.lang = detect_language("\n".join(texts)[:MAX_CHARS]) or "und"
     for unit in article.units:
         text = unit.data.get("tweet_text", unit.text)
+        if len(texts) == 1:  # the article's only text: its language is the article's
+            unit.lang = article.lang
+            continue
         letters = sum(c.isalpha() for c in _NOISE.sub(" ", text[:MAX_CHARS]))
-        detected = detect_language(text) if letters >= MIN_LETTERS else None
+        detected = None
+        if letters >= MIN_LETTERS and not _screen(text, article.lang):
+            detected = detect_language(text)
         unit.lang = detected or article.lang

@@ -19,6 +19,7 @@ from .dates import find_date
 from .errors import EncodingError, InputError
 from .langid import assign_languages
 from .model import Article, Unit
+from .source import read_bytes, shown
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 TEXT_SUFFIXES = (".txt", ".text", ".md")
@@ -40,8 +41,6 @@ _MAGIC = {
     b"\x1f\x8b": "a gzip archive",
     b"\x7fELF": "an executable",
 }
-_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
-_LEGACY_ENCODINGS = ["cp1254", "cp1252", "iso8859_9", "iso8859_15", "cp1250"]
 _LINE_BREAKS = re.compile(r"\r\n|\r|\u2028|\u2029|\x85|\x0b|\x0c")
 _SPACES = re.compile(r"[^\S\n]+")
 
@@ -51,9 +50,14 @@ _LEFTOVER_LINK = re.compile(
     r"(?:\s+[\w-]+=\"[^\"]*\")*\s*/?>\s*\)"
 )
 # Attributes then the tag's end; the end is optional in the pattern (and required in code)
-# so that a long run of attributes with no ">" fails in linear, not quadratic, time.
-_LEFTOVER_ATTRS = re.compile(r"(?:\s*[\w-]+=\"[^\"]*\")+(?P<end>\s*/?>)?")
-_EMPTY_PARENS = re.compile(r"\s*\(\s*\"?\s*\)")
+# so that a long run of attributes with no ">" fails in linear, not quadratic, time. A name
+# starts only after a non-word character and is matched possessively, so a long word is
+# scanned once, not once per starting position (40 000 word characters took 7.9 s).
+_LEFTOVER_ATTRS = re.compile(r"(?:\s*+(?<![\w-])[\w-]++=\"[^\"]*+\")++(?P<end>\s*/?>)?")
+# Empty parentheses left by a stripped link (``Emily Yellin(")``, ``Dr. Jillian Ney()``);
+# a call such as ``print()`` is kept (see _is_call).
+_EMPTY_PARENS = re.compile(r"\s*+\(\s*\"?\s*\)")
+_CALLEE = re.compile(r"(?:^|[^\w.])([A-Za-z_][\w.]*)$")
 _HREF = re.compile(r"href=\"([^\"]*)\"")
 
 
@@ -67,22 +71,22 @@ class _Block:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def read_article(path: str | Path, *, article_id: str | None = None) -> Article:
-    """Read one text or HTML file into an Article (language detected, deterministic)."""
+def read_article(path: str | Path, *, article_id: str | None = None,
+                 root: str | Path | None = None, allow_outside: bool = False) -> Article:
+    """Read one text or HTML file into an Article (language detected, deterministic).
+
+    The file is read with :func:`cxcorpus.source.read_bytes`: regular files only, bounded
+    size, and, when ``root`` is given, only inside ``root`` unless ``allow_outside``.
+    """
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "no such file")
-    if path.is_dir():
-        raise InputError(path, "is a folder, not an article file (use load_corpus for folders)")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from exc
-    text, encoding = decode(data, path)
-    is_html = path.suffix.lower() in HTML_SUFFIXES or _looks_like_html(text)
+    data = read_bytes(path, root=root, allow_outside=allow_outside,
+                      what="an article file (use load_corpus for folders)")
+    is_html = path.suffix.lower() in HTML_SUFFIXES
+    text, encoding = decode(data, shown(path), html=is_html)
+    is_html = is_html or _looks_like_html(text)
     return parse_article(
         text,
-        path=str(path),
+        path=shown(path),
         article_id=article_id or article_id_from_path(path),
         html=is_html,
         encoding=encoding,
@@ -143,13 +147,15 @@ def unit_records(article: Article) -> list[dict[str, Any]]:
 # --- decoding -------------------------------------------------------------------------
 
 
-def decode(data: bytes, path: str | Path) -> tuple[str, str]:
+def decode(data: bytes, path: str | Path, *, html: bool = False) -> tuple[str, str]:
     """Bytes -> (text, encoding name). Refuses empty, binary and undecodable input.
 
-    UTF-8 (with or without BOM) and UTF-16/32 with a BOM are read directly; UTF-16 without a
-    BOM is recognised by its NUL bytes; otherwise the legacy Windows/ISO encodings of Turkish
-    and Western European text are tried, and the most plausible one wins. A file that is
-    UTF-8 but for a few broken bytes is an error, not a silent guess.
+    UTF-8 (with or without BOM) and UTF-16/32 with a BOM are read directly. Otherwise the
+    candidates (UTF-16 without BOM when NUL bytes say so; the legacy Turkish and Western
+    encodings; a charset the page declares) are each decoded and judged by the language
+    their text reads as: the letters must belong to the alphabet of the language detected,
+    and the most confident detection wins. A declared charset wins only a tie. A file that
+    is mostly UTF-8 but for a few broken bytes is an error, not a silent guess.
     """
     if not data:
         raise InputError(path, "empty file")
@@ -169,16 +175,20 @@ def decode(data: bytes, path: str | Path) -> tuple[str, str]:
         utf16 = _utf16_without_bom(data)
         if utf16:
             return _strict(data, utf16, path), utf16
+        for name in ("utf-16-le", "utf-16-be"):
+            text = _utf16_text(data, name)
+            if text is not None:
+                return text, name
         raise InputError(path, "binary file (contains NUL bytes), not text")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
-        if _UTF8_MULTIBYTE.search(data):
+        if _mostly_utf8(data):
             line = data.count(b"\n", 0, exc.start) + 1
             raise EncodingError(
                 path, f"invalid UTF-8 at byte {exc.start} (line {line}); the rest is UTF-8"
             ) from exc
-    return _decode_legacy(data, path)
+    return _decode_legacy(data, path, _declared_charset(data) if html else None)
 
 
 def _strict(data: bytes, encoding: str, path: str | Path) -> str:
@@ -201,18 +211,160 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def _decode_legacy(data: bytes, path: str | Path) -> tuple[str, str]:
-    from charset_normalizer import from_bytes
+def _utf16_text(data: bytes, encoding: str) -> str | None:
+    """UTF-16 without BOM in a script with few ASCII characters (Japanese, Chinese...):
+    accepted only if it decodes, holds line breaks or spaces where UTF-16 puts them, has
+    no control, unassigned or private characters, and reads as a language."""
+    if len(data) % 2:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if not any(c in text for c in "\n \u3000"):
+        return None
+    if any(_unlikely_char(c) for c in text):
+        return None
+    return text if _language_evidence(text)[0] >= 0 else None
 
-    best = from_bytes(data, cp_isolation=_LEGACY_ENCODINGS).best()
+
+def _unlikely_char(char: str) -> bool:
+    category = unicodedata.category(char)
+    if category == "Cc":
+        return char not in "\n\r\t"
+    return category in ("Cn", "Co", "Cs") or (category == "Cf" and char not in "\u200c\u200d")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """More well-formed multi-byte UTF-8 characters than broken bytes: a damaged UTF-8 file
+    (an error), not a legacy encoding (``’`` in cp1254 is one stray byte, not UTF-8)."""
+    text = data.decode("utf-8", "surrogateescape")
+    broken = sum(1 for c in text if "\udc80" <= c <= "\udcff")
+    good = sum(1 for c in text if ord(c) > 0x7F and not "\udc80" <= c <= "\udcff")
+    return good > 0 and good >= broken
+
+
+_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding=["']([\w.:-]+)""",
+    re.IGNORECASE,
+)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The charset a page declares (``<meta charset>``), if Python knows it."""
+    import codecs
+
+    match = _CHARSET.search(data[:4096])
+    if not match:
+        return None
+    name = (match[1] or match[2]).decode("ascii", "replace")
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return None
+    if info.name.startswith(("utf-16", "utf-32", "utf-8")):
+        return None  # not a legacy encoding; the bytes already said otherwise
+    return info.name
+
+
+# Letters beyond ASCII that each language's orthography uses (for judging a decoding).
+_ALPHABETS = {
+    "tr": "çğıöşüâîûÇĞİÖŞÜÂÎÛ",
+    "az": "çğıöşüəÇĞİÖŞÜƏ",
+    "de": "äöüßÄÖÜẞ",
+    "es": "áéíóúñüÁÉÍÓÚÑÜ",
+    "ca": "àçéèíïòóúüÀÇÉÈÍÏÒÓÚÜ·",
+    "it": "àèéìíîòóùúÀÈÉÌÍÎÒÓÙÚ",
+    "fr": "àâæçéèêëîïôœùûüÿÀÂÆÇÉÈÊËÎÏÔŒÙÛÜŸ",
+    "pt": "áâãàçéêíóôõúüÁÂÃÀÇÉÊÍÓÔÕÚÜ",
+    "nl": "áéëíïóöúüÁÉËÍÏÓÖÚÜ",
+    "sv": "åäöéÅÄÖÉ",
+    "da": "æøåéÆØÅÉ",
+    "no": "æøåéÆØÅÉ",
+    "fi": "äöåšžÄÖÅŠŽ",
+    "et": "äöõüšžÄÖÕÜŠŽ",
+    "pl": "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ",
+    "cs": "áčďéěíňóřšťúůýžÁČĎÉĚÍŇÓŘŠŤÚŮÝŽ",
+    "sk": "áäčďéíĺľňóôŕšťúýžÁÄČĎÉÍĹĽŇÓÔŔŠŤÚÝŽ",
+    "hu": "áéíóöőúüűÁÉÍÓÖŐÚÜŰ",
+    "ro": "ăâîșțşţĂÂÎȘȚŞŢ",
+    "hr": "čćđšžČĆĐŠŽ",
+    "sl": "čšžČŠŽ",
+    "sq": "çëÇË",
+    "lt": "ąčęėįšųūžĄČĘĖĮŠŲŪŽ",
+    "lv": "āčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽ",
+}
+_LEGACY_ENCODINGS = ["cp1254", "iso8859_9", "cp1252", "iso8859_15", "cp1250"]
+
+
+_PREFERRED = {"tr": ["cp1254", "iso8859_9"], "az": ["cp1254", "iso8859_9"],
+              "pl": ["cp1250"], "cs": ["cp1250"], "sk": ["cp1250"], "hu": ["cp1250"],
+              "hr": ["cp1250"], "sl": ["cp1250"], "ro": ["cp1250"]}
+_WESTERN = ["cp1252", "iso8859_15"]
+
+
+def _language_evidence(text: str) -> tuple[int, float, str | None]:
+    """(minus the letters foreign to the language detected, its probability): how well
+    ``text`` reads as one language. Letters outside the detected language's alphabet (or,
+    for a language without a listed alphabet, outside its own script) count against it."""
+    from .langid import language_probability
+
+    lang, probability = language_probability(text)
+    if lang is None:
+        return -len(text), 0.0, None
+    alphabet = _ALPHABETS.get(lang)
+    foreign = 0
+    for char in text:
+        if ord(char) < 0x80 or not char.isalpha():
+            continue
+        if alphabet is not None and char not in alphabet:
+            foreign += 1
+    return -foreign, probability, lang
+
+
+def _decode_legacy(data: bytes, path: str | Path, declared: str | None) -> tuple[str, str]:
+    candidates = ([declared] if declared else []) + [
+        e for e in _LEGACY_ENCODINGS if e != declared]
+    # Judge on a sample: a few KB of a long file say as much about its encoding.
+    sample = data[:20_000]
+    best: tuple[tuple[int, float, int], str] | None = None
+    seen: dict[str, tuple[int, float, str | None]] = {}
+    same_text: dict[str, list[str]] = {}
+    for rank, encoding in enumerate(candidates):
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in text):
+            continue
+        same_text.setdefault(text, []).append(encoding)
+        evidence = seen.get(text) or _language_evidence(text)
+        seen[text] = evidence
+        key = (evidence[0], evidence[1], -rank)
+        if best is None or key > best[0]:
+            best = (key, encoding)
+    if best is not None:
+        # Encodings that give the very same text: name the one the language is written in.
+        winners = same_text[sample.decode(best[1])]
+        lang = seen[sample.decode(best[1])][2]
+        for preferred in ([declared] if declared else []) + _PREFERRED.get(lang, _WESTERN):
+            if preferred in winners:
+                best = (best[0], preferred)
+                break
     if best is None:
+        if any(b < 0x20 and b not in b"\n\r\t" for b in data):
+            raise InputError(path, "binary file (control characters), not text")
         raise EncodingError(
             path, "cannot decode: not UTF-8/UTF-16 and no Turkish or Western encoding fits"
         )
-    text = str(best)
+    encoding = best[1]
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise EncodingError(path, f"cannot decode as {encoding}: {exc.reason}") from exc
     if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in text):
         raise InputError(path, "binary file (control characters), not text")
-    return text, best.encoding
+    return text, encoding
 
 
 # --- blocks ---------------------------------------------------------------------------
@@ -249,6 +401,8 @@ def clean_leftovers(text: str) -> tuple[str, dict[str, Any]]:
     def drop(match: re.Match) -> str:
         if "end" in match.re.groupindex and match["end"] is None:
             return match[0]  # attributes that do not end a tag are text, not leftovers
+        if match.re is _EMPTY_PARENS and _is_call(match):
+            return match[0]
         data.setdefault("urls", []).extend(_HREF.findall(match[0]))
         data.setdefault("removed", []).append(match[0])
         return ""
@@ -263,44 +417,103 @@ def clean_leftovers(text: str) -> tuple[str, dict[str, Any]]:
     return _SPACES.sub(" ", cleaned).strip(), data
 
 
+def _is_call(match: re.Match) -> bool:
+    """``print()``, ``obj.run()``, ``do_it()``: code, not a leftover. Leftovers follow a
+    person's name (capitalised) or stand alone after a space."""
+    if match[0] != match[0].lstrip() or '"' in match[0]:
+        return False
+    before = _CALLEE.search(match.string[max(0, match.start() - 80):match.start()])
+    if not before:
+        return False
+    callee = before[1]
+    return callee[0].islower() or callee[0] == "_" or "_" in callee or "." in callee.strip(".")
+
+
 def _looks_like_html(text: str) -> bool:
     head = text.lstrip()[:200].lower()
     return head.startswith(("<!doctype html", "<html"))
 
 
-def _html_blocks(text: str) -> list[_Block]:
+# Elements that start and end a block of text; everything else is inline and flows into
+# the block around it. Each text node goes into exactly one block.
+_BLOCK_TAGS = frozenset(
+    ["address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"]
+)
+_SKIPPED_TAGS = frozenset(["script", "style", "noscript", "template", "head", "title"])
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _parse_html(text: str) -> Any:
     from bs4 import BeautifulSoup
+    from bs4.builder import ParserRejectedMarkup
+
+    try:
+        return BeautifulSoup(text, "html.parser")
+    except ParserRejectedMarkup:
+        # html.parser rejects a marked section it does not know (``<![foo``): read it as text.
+        return BeautifulSoup(text.replace("<![", "&lt;!["), "html.parser")
+
+
+def _html_blocks(text: str) -> list[_Block]:
+    """The blocks of a page, walking the tree once (iteratively: 2 000 unclosed ``<p>``
+    nest 2 000 deep): inline text gathers into the innermost enclosing block element and
+    is emitted when that block starts a child block or ends."""
+    from bs4 import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
     from .tweets import parse_embed
 
-    soup = BeautifulSoup(text, "html.parser")
-    for junk in soup(["script", "style", "noscript", "template"]):
-        junk.decompose()
+    soup = _parse_html(text)
     blocks: list[_Block] = []
     root = soup.body or soup
     has_h1 = root.find("h1") is not None
     if not has_h1 and soup.title and soup.title.get_text(strip=True):
         blocks.append(_Block(_clean(soup.title.get_text(" ")), _line(soup.title), "title"))
-    for element in root.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote"]):
-        if element.find_parent("blockquote", class_="twitter-tweet"):
-            continue
-        if element.name == "blockquote":
-            if "twitter-tweet" in (element.get("class") or []):
-                blocks.append(_tweet_block(parse_embed(element), _line(element)))
-            continue
-        if element.name == "li" and element.find(["p", "li"]):
-            continue
-        if element.name == "p" and element.find_parent("li"):
-            continue
-        cleaned = " ".join(_clean(element.get_text(" ")).split())  # source line breaks
+    skipped_strings = (Comment, Declaration, Doctype, ProcessingInstruction)
+    buffer: list[str] = []
+    current: list[Any] = [root]  # the open block elements, innermost last
+
+    def flush() -> None:
+        element = current[-1]
+        cleaned = " ".join(_clean(" ".join(buffer)).split())  # source line breaks
+        buffer.clear()
         if not cleaned:
-            continue
+            return
+        name = getattr(element, "name", None)
         hint = None
-        if element.name == "h1":
+        if name == "h1":
             hint = "title" if not any(b.hint == "title" for b in blocks) else "heading"
-        elif element.name in ("h2", "h3", "h4", "h5", "h6"):
+        elif name in _HEADINGS[1:]:
             hint = "heading"
         blocks.append(_Block(cleaned, _line(element), hint))
+
+    stack: list[tuple[Any, Any]] = [(root, iter(root.children))]
+    while stack:
+        element, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if element is current[-1] and len(current) > 1:
+                flush()
+                current.pop()
+            continue
+        if isinstance(child, NavigableString):
+            if not isinstance(child, skipped_strings):
+                buffer.append(str(child))
+            continue
+        if not isinstance(child, Tag) or child.name in _SKIPPED_TAGS:
+            continue
+        if child.name == "br":
+            buffer.append(" ")
+            continue
+        if child.name == "blockquote" and "twitter-tweet" in (child.get("class") or []):
+            flush()
+            blocks.append(_tweet_block(parse_embed(child), _line(child)))
+            continue
+        if child.name in _BLOCK_TAGS:
+            flush()
+            current.append(child)
+        stack.append((child, iter(child.children)))
+    flush()
     return blocks
 
 
@@ -334,8 +547,12 @@ def _classify(blocks: list[_Block], path: str) -> tuple[list[Unit], Any]:
     published = None
     gaps = [b.line - a.line for a, b in pairwise(blocks) if a.hint is b.hint is None]
     spaced = sum(g > 1 for g in gaps) * 2 >= len(gaps) > 0  # paragraphs apart by blank lines
+    in_header = True
     for block in blocks:
-        meta = _META_RE.match(block.text) if block.hint is None else None
+        # A date line is metadata only in the header: in the body, "Tarih: 29.05.1453 …"
+        # is a sentence of the text, and metadata would take its date out of alignment.
+        in_header = in_header and not (units and units[-1].kind == "body")
+        meta = _META_RE.match(block.text) if block.hint is None and in_header else None
         if meta and (found := find_date(meta["rest"])):
             date, matched, _start, end = found
             published = published or date
