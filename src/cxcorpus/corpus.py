@@ -150,9 +150,9 @@ def find_groups(articles: list[Article], *, encoder: Any = None) -> dict[str, li
     import numpy as np
 
     if encoder is None:
-        from .embed import get_encoder
+        from .embed import default_encoder
 
-        encoder = get_encoder()
+        encoder = default_encoder()
     vectors = []
     for article in articles:
         texts = [u.text for u in article.aligned_units] or [article.title or ""]
