@@ -265,6 +265,10 @@ class CachedEncoder:
         self.hits = 0
         self.misses = 0
 
+    def __getstate__(self) -> dict:
+        # A copy (in a worker process) counts its own hits and misses.
+        return {**self.__dict__, "hits": 0, "misses": 0}
+
     def key(self, text: str) -> bytes:
         """The store key of ``text`` for this encoder: 16 bytes of BLAKE2b."""
         return hashlib.blake2b(f"{self.space}\0{text}".encode("utf-8", "surrogatepass"),
