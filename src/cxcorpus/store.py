@@ -26,6 +26,7 @@ from .errors import CxcorpusError
 
 CHUNK = 500  # keys per ``IN (...)`` query: under the 999 host parameters of old SQLite builds
 BUSY_TIMEOUT = 120.0  # seconds a writer waits for another process's transaction
+PAGE_SIZE = 16384  # bytes; see ``_connection``
 NORM_TOLERANCE = 1e-3  # encoders return unit rows (or zero rows); anything else is damage
 
 _SCHEMA = """
@@ -130,6 +131,9 @@ class EmbeddingStore:
             conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
                                    check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            # Set before the first table only: a 2 KB row (512 floats) fills a 4 KB page half;
+            # 16 KB pages hold seven (2 370 bytes a vector on disk instead of 4 130).
+            conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             # WAL: readers never wait for the writer. A filesystem without shared memory
             # (some network mounts) refuses it and keeps the rollback journal, still correct.
             conn.execute("PRAGMA journal_mode = WAL")
