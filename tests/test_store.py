@@ -6,9 +6,11 @@ import hashlib
 import multiprocessing
 import pickle
 import sqlite3
+import warnings
 from contextlib import closing
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -124,3 +126,40 @@ def test_many_writer_processes_at_once(tmp_path):
     with closing(sqlite3.connect(path)) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_read_only_store_serves_what_it_holds_and_writes_nothing(tmp_path):
+    """A store shared read-only (a cluster's common store, a read-only disk)."""
+    path = tmp_path / "e.sqlite"
+    writer = EmbeddingStore(path)
+    writer.put([(key("a"), unit(1))])
+    writer.set_dim("space", 16)
+    writer.close()
+    before = path.read_bytes()
+    reader = EmbeddingStore(path, readonly=True)
+    np.testing.assert_array_equal(reader.get([key("a")])[key("a")], unit(1))
+    assert reader.put([(key("b"), unit(2))]) == 0
+    reader.set_dim("space", 17)
+    assert reader.dim("space") == 16 and len(reader) == 1
+    reader.close()
+    assert path.read_bytes() == before
+    assert EmbeddingStore(path).get([key("b")]) == {}
+
+
+def test_cached_encoder_over_a_read_only_store_warns_once(tmp_path):
+    from cxcorpus.embed import CachedEncoder
+    from tests.conftest import BagOfWords
+
+    filled = CachedEncoder(BagOfWords(), tmp_path)
+    expected = filled.encode(["bir", "iki"])
+    filled.store.close()
+    cached = CachedEncoder(BagOfWords(), tmp_path)
+    cached.store.readonly = True
+    with pytest.warns(UserWarning, match="embedding store is read-only; new vectors are not kept"):
+        vectors = cached.encode(["bir", "iki", "üç"])
+    np.testing.assert_array_equal(vectors[:2], expected)
+    assert cached.hits == 2 and cached.misses == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cached.encode(["dört"])  # no second warning
+    assert len(EmbeddingStore(tmp_path / "embeddings.sqlite")) == 2

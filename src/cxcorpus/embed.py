@@ -263,6 +263,7 @@ class CachedEncoder:
         self.space = f"{self.name}\0{self.version}\0{getattr(encoder, 'identity', '')}"
         self.hits = 0
         self.misses = 0
+        self._told_readonly = False
 
     def __getstate__(self) -> dict:
         # A copy (in a worker process) counts its own hits and misses.
@@ -300,6 +301,13 @@ class CachedEncoder:
             self.store.put((self.key(t), v) for t, v in zip(texts, vectors))
         except StoreError as exc:
             self._disable(exc)
+            return
+        if self.store.readonly and not self._told_readonly:
+            import warnings
+
+            self._told_readonly = True
+            warnings.warn(f"{self.store.path}: embedding store is read-only; new vectors are "
+                          "not kept", stacklevel=3)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)

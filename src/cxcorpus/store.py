@@ -94,11 +94,14 @@ class EmbeddingStore:
     """Vectors by key in the SQLite database at ``path`` (created with its folder if absent).
 
     ``get`` returns only sound rows; ``put`` writes many rows in one transaction. Errors
-    of the database or the disk raise ``StoreError`` naming the file.
+    of the database or the disk raise ``StoreError`` naming the file. ``readonly`` (asked
+    for, or found: a store that exists but cannot be written) makes ``put`` write nothing.
     """
 
-    def __init__(self, path: str | os.PathLike, *, timeout: float = BUSY_TIMEOUT):
+    def __init__(self, path: str | os.PathLike, *, readonly: bool = False,
+                 timeout: float = BUSY_TIMEOUT):
         self.path = Path(path)
+        self.readonly = readonly  # also set when only reading is possible (a read-only disk)
         self.timeout = timeout
         self.damaged = 0  # rows found but refused since this object was made
         self._conn: sqlite3.Connection | None = None
@@ -121,6 +124,22 @@ class EmbeddingStore:
             _INHERITED.append(self._conn)
             self._conn = None
         _refuse_special_files(self.path)
+        if self.readonly:
+            conn = self._open_readonly()
+        else:
+            try:
+                conn = self._open_writable()
+            except StoreError:
+                # A store on a read-only disk, or shared read-only on a cluster, still serves
+                # what it holds; without a database there, the first error stands.
+                if not self.path.is_file():
+                    raise
+                conn = self._open_readonly()
+                self.readonly = True
+        self._conn, self._pid = conn, os.getpid()
+        return conn
+
+    def _open_writable(self) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -140,13 +159,30 @@ class EmbeddingStore:
             # A cache may lose its last transactions in a power cut, never its consistency.
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.executescript(_SCHEMA)
+            return conn
         except sqlite3.Error as exc:
             if conn is not None:
                 conn.close()
             raise StoreError(self.path, f"cannot open the embedding store: {_problem(exc)}") \
                 from exc
-        self._conn, self._pid = conn, os.getpid()
-        return conn
+
+    def _open_readonly(self) -> sqlite3.Connection:
+        """Read-only; ``immutable`` when even the WAL index cannot be made (a read-only disk)."""
+        error: sqlite3.Error | None = None
+        for options in ("mode=ro", "mode=ro&immutable=1"):
+            conn = None
+            try:
+                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?{options}", uri=True,
+                                       timeout=self.timeout, isolation_level=None,
+                                       check_same_thread=False)
+                conn.execute("SELECT key, dim, vector, checksum FROM vectors LIMIT 1").fetchall()
+                conn.execute("SELECT space, dim FROM spaces LIMIT 1").fetchall()
+                return conn
+            except sqlite3.Error as exc:
+                error = exc
+                if conn is not None:
+                    conn.close()
+        raise StoreError(self.path, f"cannot open the embedding store: {_problem(error)}")
 
     def close(self) -> None:
         """Close this process's connection (reopened if the store is used again)."""
@@ -172,9 +208,13 @@ class EmbeddingStore:
         return int(row[0]) if row and isinstance(row[0], int) and row[0] > 0 else None
 
     def set_dim(self, space: str, dim: int) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            if not self.readonly:  # known once connected
+                conn.execute("INSERT OR REPLACE INTO spaces (space, dim) VALUES (?, ?)",
+                             (space, int(dim)))
+
         with self._lock:
-            self._query(lambda c: c.execute(
-                "INSERT OR REPLACE INTO spaces (space, dim) VALUES (?, ?)", (space, int(dim))))
+            self._query(write)
 
     def get(self, keys: Sequence[bytes], dim: int | None = None) -> dict[bytes, np.ndarray]:
         """The sound vectors among ``keys`` (of dimension ``dim`` if given), by key."""
@@ -224,7 +264,9 @@ class EmbeddingStore:
         if not rows:
             return 0
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: sqlite3.Connection) -> int:
+            if self.readonly:  # known once connected
+                return 0
             conn.execute("BEGIN IMMEDIATE")
             try:
                 conn.executemany("INSERT OR REPLACE INTO vectors (key, dim, vector, checksum) "
@@ -234,7 +276,7 @@ class EmbeddingStore:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+            return len(rows)
 
         with self._lock:
-            self._query(write)
-        return len(rows)
+            return self._query(write)
