@@ -227,6 +227,43 @@ def test_unusable_store_gives_one_warning_and_the_right_output(tmp_path, fault):
     assert sorted((p.name, p.is_file() and p.read_bytes()) for p in cache.iterdir()) == before
 
 
+def _make_read_only(path: Path) -> None:
+    """Really read-only, even for root (who ignores modes): the immutable attribute."""
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", str(path)], check=True)
+    else:
+        path.chmod(0o444)
+
+
+def _make_writable(path: Path) -> None:
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+    path.chmod(0o644)
+
+
+def test_read_only_store_is_read_and_left_alone(tmp_path):
+    """A store that cannot be written (a read-only disk, a shared store): its vectors are used,
+    new ones computed and not kept, one warning, the file unchanged."""
+    inner = CountingEncoder()
+    cache = CachedEncoder(inner, tmp_path)
+    expected = cache.encode(TEXTS)
+    cache.store.close()
+    path = cache.store.path
+    before = path.read_bytes()
+    _make_read_only(path)
+    try:
+        inner.encoded.clear()
+        again = CachedEncoder(inner, tmp_path)
+        with pytest.warns(UserWarning, match="embeddings.sqlite: embedding store is read-only"):
+            vectors = again.encode([*TEXTS, "Yeni bir cümle."])
+        np.testing.assert_array_equal(vectors[:-1], expected)
+        assert inner.encoded == ["Yeni bir cümle."] and again.store.readonly
+        again.store.close()
+        assert path.read_bytes() == before
+    finally:
+        _make_writable(path)
+
+
 _FULL_CACHE_DISK = """
 import resource, sys, warnings
 import numpy as np

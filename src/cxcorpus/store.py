@@ -85,6 +85,12 @@ def _refuse_special_files(path: Path) -> None:
                                         "another cache folder (--cache / $CXCORPUS_CACHE)")
 
 
+def _is_readonly(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
+    return (code & 0xFF) == sqlite3.SQLITE_READONLY if code is not None \
+        else "readonly" in str(exc)
+
+
 def _problem(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
@@ -159,10 +165,14 @@ class EmbeddingStore:
             # A cache may lose its last transactions in a power cut, never its consistency.
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.executescript(_SCHEMA)
+            if not os.access(self.path, os.W_OK):  # SQLite opened it read-only, silently
+                raise StoreError(self.path, "the embedding store is read-only")
             return conn
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, StoreError) as exc:
             if conn is not None:
                 conn.close()
+            if isinstance(exc, StoreError):
+                raise
             raise StoreError(self.path, f"cannot open the embedding store: {_problem(exc)}") \
                 from exc
 
@@ -267,14 +277,17 @@ class EmbeddingStore:
         def write(conn: sqlite3.Connection) -> int:
             if self.readonly:  # known once connected
                 return 0
-            conn.execute("BEGIN IMMEDIATE")
             try:
+                conn.execute("BEGIN IMMEDIATE")
                 conn.executemany("INSERT OR REPLACE INTO vectors (key, dim, vector, checksum) "
                                  "VALUES (?, ?, ?, ?)", rows)
                 conn.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error) and _is_readonly(exc):
+                    self.readonly = True  # opened, but the file or disk refuses writes
+                    return 0
                 raise
             return len(rows)
 
