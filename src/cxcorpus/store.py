@@ -8,6 +8,11 @@ anything else is reported missing, so the caller recomputes it and ``put`` rewri
 SQLite in WAL mode lets many processes read while one writes; writers wait for each other
 (``busy_timeout``) instead of failing. Each process opens its own connection (a connection
 is never used across ``fork``); pickling drops it and the copy reopens it when first used.
+
+On a cluster: WAL needs shared memory between the processes of one machine, so one store
+per machine (on its local disk) is the safe layout; a store on NFS is safe only for
+readers (``readonly``: a common store filled beforehand), since NFS locks are not reliable
+enough for SQLite writers on several machines.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from .errors import CxcorpusError
 
 CHUNK = 500  # keys per ``IN (...)`` query: under the 999 host parameters of old SQLite builds
 BUSY_TIMEOUT = 120.0  # seconds a writer waits for another process's transaction
-PAGE_SIZE = 16384  # bytes; see ``_connection``
+PAGE_SIZE = 16384  # bytes; see ``_open_writable``
 NORM_TOLERANCE = 1e-3  # encoders return unit rows (or zero rows); anything else is damage
 
 _SCHEMA = """
