@@ -32,6 +32,7 @@ from .errors import CxcorpusError
 CHUNK = 500  # keys per ``IN (...)`` query: under the 999 host parameters of old SQLite builds
 BUSY_TIMEOUT = 120.0  # seconds a writer waits for another process's transaction
 PAGE_SIZE = 16384  # bytes; see ``_open_writable``
+CACHE_KIB = 65536  # page cache per connection
 NORM_TOLERANCE = 1e-3  # encoders return unit rows (or zero rows); anything else is damage
 
 _SCHEMA = """
@@ -169,6 +170,8 @@ class EmbeddingStore:
             conn.execute("PRAGMA journal_mode = WAL")
             # A cache may lose its last transactions in a power cut, never its consistency.
             conn.execute("PRAGMA synchronous = NORMAL")
+            # The key index of 10 M entries is ~400 MB: keep its upper levels in memory.
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             conn.executescript(_SCHEMA)
             if not os.access(self.path, os.W_OK):  # SQLite opened it read-only, silently
                 raise StoreError(self.path, "the embedding store is read-only")
@@ -190,6 +193,7 @@ class EmbeddingStore:
                 conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?{options}", uri=True,
                                        timeout=self.timeout, isolation_level=None,
                                        check_same_thread=False)
+                conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
                 conn.execute("SELECT key, dim, vector, checksum FROM vectors LIMIT 1").fetchall()
                 conn.execute("SELECT space, dim FROM spaces LIMIT 1").fetchall()
                 return conn
