@@ -163,3 +163,20 @@ def test_cached_encoder_over_a_read_only_store_warns_once(tmp_path):
         warnings.simplefilter("error")
         cached.encode(["dört"])  # no second warning
     assert len(EmbeddingStore(tmp_path / "embeddings.sqlite")) == 2
+
+
+def test_threads_of_one_process_share_the_store(tmp_path):
+    """A Dask worker runs tasks in threads: one connection, used by one thread at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = EmbeddingStore(tmp_path / "e.sqlite")
+
+    def work(t: int) -> int:
+        rows = [(key(f"t{t}-{i}"), unit(t * 1000 + i)) for i in range(200)]
+        for start in range(0, 200, 20):
+            store.put(rows[start:start + 20])
+        return len(store.get([k for k, _ in rows], dim=16))
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(work, range(8))) == [200] * 8
+    assert len(store) == 1600 and store.damaged == 0

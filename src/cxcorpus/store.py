@@ -118,16 +118,23 @@ class EmbeddingStore:
         self.damaged = 0  # rows found but refused since this object was made
         self._conn: sqlite3.Connection | None = None
         self._pid = 0
-        self._lock = threading.Lock()
+        self._lock, self._lock_pid = threading.Lock(), os.getpid()
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state["_conn"], state["_pid"], state["_lock"] = None, 0, None
+        state["_conn"], state["_pid"], state["_lock"], state["_lock_pid"] = None, 0, None, 0
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._lock = threading.Lock()
+        self._lock, self._lock_pid = threading.Lock(), os.getpid()
+
+    def _guard(self) -> threading.Lock:
+        """This process's lock for the connection (threads of one process share it); a fork
+        while another thread held it must not leave the child waiting forever."""
+        if self._lock_pid != os.getpid():
+            self._lock, self._lock_pid = threading.Lock(), os.getpid()
+        return self._lock
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is not None and self._pid == os.getpid():
@@ -210,7 +217,7 @@ class EmbeddingStore:
         self._conn = None
 
     def __len__(self) -> int:
-        with self._lock:
+        with self._guard():
             return self._query(lambda c: c.execute("SELECT count(*) FROM vectors").fetchone()[0])
 
     def _query(self, work):
@@ -221,7 +228,7 @@ class EmbeddingStore:
 
     def dim(self, space: str) -> int | None:
         """The dimension recorded for ``space`` (an encoder and version), if any."""
-        with self._lock:
+        with self._guard():
             row = self._query(lambda c: c.execute(
                 "SELECT dim FROM spaces WHERE space = ?", (space,)).fetchone())
         return int(row[0]) if row and isinstance(row[0], int) and row[0] > 0 else None
@@ -232,7 +239,7 @@ class EmbeddingStore:
                 conn.execute("INSERT OR REPLACE INTO spaces (space, dim) VALUES (?, ?)",
                              (space, int(dim)))
 
-        with self._lock:
+        with self._guard():
             self._query(write)
 
     def get(self, keys: Sequence[bytes], dim: int | None = None) -> dict[bytes, np.ndarray]:
@@ -254,7 +261,7 @@ class EmbeddingStore:
                     else:
                         found[bytes(key)] = vector
 
-        with self._lock:
+        with self._guard():
             self._query(read)
         return found
 
@@ -300,5 +307,5 @@ class EmbeddingStore:
                 raise
             return len(rows)
 
-        with self._lock:
+        with self._guard():
             return self._query(write)
