@@ -281,12 +281,12 @@ print(len(caught), caught[0].message if caught else "", file=sys.stderr)
 
 
 def test_full_cache_disk_still_gives_every_vector_and_leaves_no_debris(tmp_path):
-    """Writes past 64 KiB fail (RLIMIT_FSIZE, as ENOSPC would): all vectors right, one
+    """Writes past 512 KiB fail (RLIMIT_FSIZE, as ENOSPC would): all vectors right, one
     warning, no temporary files, and the store still usable by the next run."""
     import io
 
     cache = tmp_path / "cache"
-    proc = subprocess.run([PYTHON, "-c", _FULL_CACHE_DISK, str(cache), "3000", str(64 * 1024)],
+    proc = subprocess.run([PYTHON, "-c", _FULL_CACHE_DISK, str(cache), "3000", str(512 * 1024)],
                           capture_output=True, check=False, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr.decode()
     texts = [f"Müşteri deneyimi {i}" for i in range(3000)]
