@@ -16,9 +16,9 @@ from .errors import CxcorpusError, EncoderError, LanguageError
 from .progress import progress
 
 BATCH_SIZE = 64
-# BLAS threads per process. OpenBLAS threads spin while they wait: on 2 cores a cold
-# 100-group build took 471 s with 2 threads and 64 s with 1 (issue 13); parallelism comes
-# from worker processes instead.
+# BLAS threads per process. OpenBLAS threads spin while they wait: on 2 busy cores a cold
+# embed of 2 175 texts took 6.0-7.6 s with 1 thread and 22-28 s with 2, same vectors
+# (scripts/bench_encoder.py --threads 1 2); parallelism comes from worker processes instead.
 BLAS_THREADS = 1
 
 # Multilingual Universal Sentence Encoder v3 (Yang et al. 2019, "Multilingual Universal
