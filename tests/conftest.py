@@ -14,6 +14,16 @@ DATA = Path(__file__).resolve().parent / "data"
 SHARED = ROOT.parent / "shared"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _embedding_store_in_session_tmp(tmp_path_factory):
+    """The default encoder's embedding store lives in the session's temporary folder (shared
+    with the tests' own caches), never in the user's ~/.cache."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("CXCORPUS_CACHE", str(tmp_path_factory.getbasetemp() / "embedding-cache"))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     return CORPUS

@@ -13,10 +13,11 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
-import zlib
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ import pytest
 
 from cxcorpus.embed import CachedEncoder, normalise
 from cxcorpus.errors import CxcorpusError
+from cxcorpus.store import checksum
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -50,62 +52,128 @@ TEXTS = ["Müşteri her zaman haklı mı?", "Der Kunde ist König.", "Il cliente
          "#CXTweetChat", "Yayınlanan: 2019-10-25"]
 
 
-def _entry(cache: CachedEncoder, text: str) -> Path:
-    files = [p for p in cache.dir.rglob("*.vec")]
-    # The entry of ``text`` is the one whose vector equals the fresh vector.
-    fresh = CountingEncoder().encode([text])[0]
-    for path in files:
-        body = path.read_bytes()[:-4]
-        if len(body) == fresh.nbytes and np.array_equal(np.frombuffer(body, np.float32), fresh):
-            return path
-    raise AssertionError(f"no cache entry for {text!r}")
+def _row(cache: CachedEncoder, text: str) -> tuple[int, bytes, bytes]:
+    with closing(sqlite3.connect(cache.store.path)) as db:
+        return db.execute("SELECT dim, vector, checksum FROM vectors WHERE key = ?",
+                          (cache.key(text),)).fetchone()
 
 
-def _valid_entry(vector: np.ndarray) -> bytes:
-    body = np.ascontiguousarray(vector, dtype=np.float32).tobytes()
-    return body + zlib.crc32(body).to_bytes(4, "little")
+def _rewrite_row(cache: CachedEncoder, text: str, dim, vector, digest) -> None:
+    """Replace the row of ``text`` behind the store's back, as a damaged disk or a hand would."""
+    with closing(sqlite3.connect(cache.store.path)) as db, db:
+        db.execute("UPDATE vectors SET dim = ?, vector = ?, checksum = ? WHERE key = ?",
+                   (dim, vector, digest, cache.key(text)))
 
 
+def _valid(key: bytes, vector: np.ndarray) -> tuple[int, bytes, bytes]:
+    """A row whose checksum is right for ``key``: damage no checksum can catch."""
+    body = np.ascontiguousarray(vector, dtype="<f4").tobytes()
+    return len(vector), body, checksum(key, len(vector), body)
+
+
+def _flip(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 0x40]) + data[at + 1:]
+
+
+# Each takes (key, row of the victim, row of another text) and returns the damaged row.
 DAMAGE = {
-    "truncated": lambda data: data[: len(data) // 2],
-    "truncated-to-nothing": lambda data: b"",
-    "crc-only": lambda data: data[-4:],
-    "one-byte-flipped": lambda data: data[:5] + bytes([data[5] ^ 0x40]) + data[6:],
-    "tail-flipped": lambda data: data[:-1] + bytes([data[-1] ^ 0x01]),
-    "garbage": lambda data: b"\x00\xff" * (len(data) // 2),
-    "nan-with-valid-crc": lambda data: _valid_entry(np.full(16, np.nan, np.float32)),
-    "inf-with-valid-crc": lambda data: _valid_entry(np.full(16, np.inf, np.float32)),
-    "wrong-size-with-valid-crc": lambda data: _valid_entry(np.ones(7, np.float32)),
-    "extra-bytes-appended": lambda data: data + b"\x01\x02\x03\x04",
+    "truncated": lambda k, r, o: (r[0], r[1][: len(r[1]) // 2], r[2]),
+    "truncated-to-nothing": lambda k, r, o: (r[0], b"", r[2]),
+    "checksum-only": lambda k, r, o: (r[0], r[2], r[2]),
+    "one-byte-flipped": lambda k, r, o: (r[0], _flip(r[1], 5), r[2]),
+    "checksum-flipped": lambda k, r, o: (r[0], r[1], _flip(r[2], 7)),
+    "garbage": lambda k, r, o: (r[0], b"\x00\xff" * (len(r[1]) // 2), r[2]),
+    "extra-bytes-appended": lambda k, r, o: (r[0], r[1] + b"\x01\x02\x03\x04", r[2]),
+    "dimension-lies": lambda k, r, o: (8, r[1], r[2]),
+    "text-instead-of-bytes": lambda k, r, o: (r[0], "not a vector", r[2]),
+    "empty-valid-checksum": lambda k, r, o: (0, b"", checksum(k, 0, b"")),
+    "another-texts-row": lambda k, r, o: o,
+    "nan-valid-checksum": lambda k, r, o: _valid(k, np.full(16, np.nan, np.float32)),
+    "inf-valid-checksum": lambda k, r, o: _valid(k, np.full(16, np.inf, np.float32)),
+    "3e38-valid-checksum": lambda k, r, o: _valid(k, np.full(16, 3e38, np.float32)),
+    "7-floats-valid-checksum": lambda k, r, o: _valid(k, normalise(np.ones(7, np.float32))[0]),
+    "not-unit-norm-valid-checksum": lambda k, r, o: _valid(k, np.full(16, 0.5, np.float32)),
 }
+
+
+def _assert_recomputed_and_repaired(inner, tmp_path, expected, victims) -> None:
+    inner.encoded.clear()
+    again = CachedEncoder(inner, tmp_path)
+    np.testing.assert_array_equal(again.encode(TEXTS), expected)
+    assert inner.encoded == victims, "only the damaged entries are recomputed"
+    assert again.misses == len(victims)
+    # ... and repaired in the store: a third run needs the encoder for nothing.
+    inner.encoded.clear()
+    np.testing.assert_array_equal(CachedEncoder(inner, tmp_path).encode(TEXTS), expected)
+    assert inner.encoded == []
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
 
 
 @pytest.mark.parametrize("damage", sorted(DAMAGE))
 def test_damaged_cache_entry_is_recomputed(tmp_path, damage):
+    """The 3e38 row is the one that made NaN scores (issue 10). Another text's row, checksum
+    and all, is what 0.1's CRC over the vector alone let through: the checksum covers the key.
+    (A row forged with a checksum computed for its key is beyond any self-check.)"""
     inner = CountingEncoder()
     cache = CachedEncoder(inner, tmp_path)
     expected = cache.encode(TEXTS)
     assert inner.encoded == TEXTS
     victim = TEXTS[1]
-    path = _entry(cache, victim)
-    path.write_bytes(DAMAGE[damage](path.read_bytes()))
+    _rewrite_row(cache, victim, *DAMAGE[damage](cache.key(victim), _row(cache, victim),
+                                                _row(cache, TEXTS[2])))
+    _assert_recomputed_and_repaired(inner, tmp_path, expected, [victim])
 
-    inner.encoded.clear()
-    again = CachedEncoder(inner, tmp_path).encode(TEXTS)
-    assert inner.encoded == [victim], "only the damaged entry is recomputed"
-    np.testing.assert_array_equal(again, expected)
-    # ... and repaired on disk: a third run needs the encoder for nothing.
-    inner.encoded.clear()
-    np.testing.assert_array_equal(CachedEncoder(inner, tmp_path).encode(TEXTS), expected)
-    assert inner.encoded == []
+
+def test_wrong_recorded_dimension_recomputes_all_never_uses(tmp_path):
+    inner = CountingEncoder()
+    cache = CachedEncoder(inner, tmp_path)
+    expected = cache.encode(TEXTS)
+    with closing(sqlite3.connect(cache.store.path)) as db, db:
+        db.execute("UPDATE spaces SET dim = 7")
+    _assert_recomputed_and_repaired(inner, tmp_path, expected, TEXTS)
+
+
+def test_bytes_flipped_in_the_database_file(tmp_path):
+    """Damage below SQLite (a bad sector): a vector's bytes changed inside the file."""
+    inner = CountingEncoder()
+    cache = CachedEncoder(inner, tmp_path)
+    expected = cache.encode(TEXTS)
+    cache.store.close()  # the last connection: its WAL is checkpointed into the file
+    victim_bytes = _row(cache, TEXTS[3])[1]
+    data = cache.store.path.read_bytes()
+    at = data.index(victim_bytes) + 9
+    cache.store.path.write_bytes(_flip(data, at))
+    _assert_recomputed_and_repaired(inner, tmp_path, expected, [TEXTS[3]])
+
+
+def test_forged_3e38_entry_changes_no_alignment_score(tmp_path, seed_articles):
+    """A damaged entry once gave NaN scores (invalid JSON) and 180 gaps instead of 32."""
+    import json as _json
+
+    from cxcorpus.align import align_articles
+    from cxcorpus.export import alignment_text
+    from tests.conftest import BagOfWords
+
+    src, tgt = seed_articles["cx-tweetchat.tr"], seed_articles["cx-tweetchat.de"]
+    cache = CachedEncoder(BagOfWords(), tmp_path)
+    before = alignment_text(align_articles(src, tgt, cache), "jsonl")
+    forged = [u.text for u in src.aligned_units[:3] if _row(cache, u.text)]
+    assert forged
+    for text in forged:
+        _rewrite_row(cache, text, *_valid(cache.key(text), np.full(64, 3e38, np.float32)))
+    after = alignment_text(align_articles(src, tgt, CachedEncoder(BagOfWords(), tmp_path)),
+                           "jsonl")
+    assert after == before
+    scores = [_json.loads(line)["score"] for line in after.splitlines()]
+    assert any(scores) and all(np.isfinite(x) for x in scores if x is not None)
 
 
 def test_two_models_never_share_cache_entries(tmp_path, monkeypatch):
     """Two sentence-transformers models in folders of the same name must not share entries.
 
-    The cache is keyed by encoder name and version; a hit from another model is a wrong
-    vector that no checksum can catch. (Constructing the encoder loads no model; a stub
-    module stands in for the 8 s import of sentence-transformers.)
+    The store is keyed by encoder name, version and model identity; a hit from another
+    model is a wrong vector that no checksum can catch. (Constructing the encoder loads no
+    model; a stub module stands in for the 8 s import of sentence-transformers.)
     """
     import types
 
@@ -113,23 +181,125 @@ def test_two_models_never_share_cache_entries(tmp_path, monkeypatch):
 
     monkeypatch.setitem(sys.modules, "sentence_transformers",
                         types.SimpleNamespace(__version__="3.0.0"))
+    for name in ("labse", "minilm"):
+        (tmp_path / name / "model").mkdir(parents=True)
+        (tmp_path / name / "model" / "config.json").write_text("{}", encoding="utf-8")
 
     a = SentenceTransformerEncoder(tmp_path / "labse" / "model")
     b = SentenceTransformerEncoder(tmp_path / "minilm" / "model")
-    assert CachedEncoder(a, tmp_path).dir != CachedEncoder(b, tmp_path).dir
+    assert CachedEncoder(a, tmp_path).key("x") != CachedEncoder(b, tmp_path).key("x")
+    # Weights replaced in place: the same folder, another model, other keys.
+    before = CachedEncoder(a, tmp_path).key("x")
+    (tmp_path / "labse" / "model" / "config.json").write_text('{"v": 2}', encoding="utf-8")
+    assert CachedEncoder(SentenceTransformerEncoder(tmp_path / "labse" / "model"),
+                         tmp_path).key("x") != before
 
 
-def test_cache_entry_replaced_by_a_folder_or_unwritable_cache(tmp_path):
-    """An entry that cannot be read or written costs time, never the run."""
+# A store that cannot be used: SQLite would block forever on a FIFO, fail on a folder, a
+# file that is not a database, a file of the user's. Each costs time, never the run.
+STORE_FAULTS = {
+    "fifo": lambda path: os.mkfifo(path),
+    "fifo-as-wal": lambda path: os.mkfifo(f"{path}-wal"),
+    "folder": lambda path: path.mkdir(),
+    "not-a-database": lambda path: path.write_bytes(b"my notes, not a database\n" * 200),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(STORE_FAULTS))
+def test_unusable_store_gives_one_warning_and_the_right_output(tmp_path, fault):
+    """Through the real CLI: exit 0, the same alignment as without a cache, one warning
+    line naming the store, and the thing found there left as it was."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    path = cache / "embeddings.sqlite"
+    STORE_FAULTS[fault](path)
+    before = sorted((p.name, p.is_file() and p.read_bytes()) for p in cache.iterdir())
+    args = ("align", str(CORPUS / "cx-tweetchat.tr.txt"), str(CORPUS / "cx-tweetchat.de.txt"))
+    proc = _cli(*args, cache=cache)
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    plain = _cli(*args, cache=tmp_path / "fresh")
+    assert stdout == plain.communicate(timeout=300)[0]
+    warnings = [line for line in stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 1 and "embeddings.sqlite" in warnings[0], stderr
+    assert warnings[0].endswith("; embedding without the cache"), warnings[0]
+    assert "Traceback" not in stderr
+    assert sorted((p.name, p.is_file() and p.read_bytes()) for p in cache.iterdir()) == before
+
+
+def _make_read_only(path: Path) -> None:
+    """Really read-only, even for root (who ignores modes): the immutable attribute."""
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", str(path)], check=True)
+    else:
+        path.chmod(0o444)
+
+
+def _make_writable(path: Path) -> None:
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+    path.chmod(0o644)
+
+
+def test_read_only_store_is_read_and_left_alone(tmp_path):
+    """A store that cannot be written (a read-only disk, a shared store): its vectors are used,
+    new ones computed and not kept, one warning, the file unchanged."""
     inner = CountingEncoder()
     cache = CachedEncoder(inner, tmp_path)
     expected = cache.encode(TEXTS)
-    path = _entry(cache, TEXTS[0])
-    path.unlink()
-    path.mkdir()  # reading it raises IsADirectoryError; writing over it fails too
-    inner.encoded.clear()
-    np.testing.assert_array_equal(CachedEncoder(inner, tmp_path).encode(TEXTS), expected)
-    assert inner.encoded == [TEXTS[0]]
+    cache.store.close()
+    path = cache.store.path
+    before = path.read_bytes()
+    _make_read_only(path)
+    try:
+        inner.encoded.clear()
+        again = CachedEncoder(inner, tmp_path)
+        with pytest.warns(UserWarning, match="embeddings.sqlite: embedding store is read-only"):
+            vectors = again.encode([*TEXTS, "Yeni bir cümle."])
+        np.testing.assert_array_equal(vectors[:-1], expected)
+        assert inner.encoded == ["Yeni bir cümle."] and again.store.readonly
+        again.store.close()
+        assert path.read_bytes() == before
+    finally:
+        _make_writable(path)
+
+
+_FULL_CACHE_DISK = """
+import resource, sys, warnings
+import numpy as np
+from cxcorpus.embed import CachedEncoder
+from tests.test_faults import CountingEncoder
+texts = [f"Müşteri deneyimi {i}" for i in range(int(sys.argv[2]))]
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]),) * 2)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    cache = CachedEncoder(CountingEncoder(), sys.argv[1])
+    vectors = cache.encode(texts)
+np.save(sys.stdout.buffer, vectors)
+print(len(caught), caught[0].message if caught else "", file=sys.stderr)
+"""
+
+
+def test_full_cache_disk_still_gives_every_vector_and_leaves_no_debris(tmp_path):
+    """Writes past 512 KiB fail (RLIMIT_FSIZE, as ENOSPC would): all vectors right, one
+    warning, no temporary files, and the store still usable by the next run."""
+    import io
+
+    cache = tmp_path / "cache"
+    proc = subprocess.run([PYTHON, "-c", _FULL_CACHE_DISK, str(cache), "3000", str(512 * 1024)],
+                          capture_output=True, check=False, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr.decode()
+    texts = [f"Müşteri deneyimi {i}" for i in range(3000)]
+    np.testing.assert_array_equal(np.load(io.BytesIO(proc.stdout)),
+                                  CountingEncoder().encode(texts))
+    count, message = proc.stderr.decode().strip().split(" ", 1)
+    assert count == "1" and "embeddings.sqlite" in message and "without the cache" in message
+    assert sorted(p.name for p in cache.iterdir() if not p.name.startswith("embeddings.sqlite")) \
+        == []
+    inner = CountingEncoder()
+    again = CachedEncoder(inner, cache)
+    np.testing.assert_array_equal(again.encode(texts), CountingEncoder().encode(texts))
+    assert 0 < again.hits < 3000, "what fitted was kept, the rest recomputed"
 
 
 # --- a full disk ----------------------------------------------------------------------

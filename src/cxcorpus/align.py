@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .embed import Encoder, check_languages, get_encoder, normalise
+from .embed import Encoder, check_languages, default_encoder, normalise
 from .errors import EncodingError, InputError
 from .model import Alignment, Article, Bead, NwayAlignment, Signature
 
@@ -373,7 +373,7 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
     """
     if max_merge < 1:
         raise ValueError("max_merge must be at least 1")
-    encoder = encoder or get_encoder()
+    encoder = encoder or default_encoder()
     src_texts, tgt_texts = list(src_texts), list(tgt_texts)
     n, m = len(src_texts), len(tgt_texts)
     params = {"max_merge": max_merge, "skip": skip, "merge_penalty": merge_penalty,
@@ -435,7 +435,7 @@ def align_articles(src: Article, tgt: Article, encoder: Encoder | None = None, *
     At sentence level the texts are the sentences of each unit in order (see
     ``segment.split_sentences``); bead indices then count sentences.
     """
-    encoder = encoder or get_encoder()
+    encoder = encoder or default_encoder()
     check_languages(encoder, [src.lang], src.path)
     check_languages(encoder, [tgt.lang], tgt.path)
     if level == "paragraph":
@@ -487,7 +487,7 @@ def align_nway(articles: Sequence[Article], encoder: Encoder | None = None, *,
     """
     if len(articles) < 2:
         raise ValueError("align_nway needs at least two articles")
-    encoder = encoder or get_encoder()
+    encoder = encoder or default_encoder()
     pivot = articles[0]
     pairs = [align_articles(pivot, other, encoder, level=level, **options) for other in articles[1:]]
     texts = [pairs[0].src_texts] + [p.tgt_texts for p in pairs]

@@ -264,9 +264,9 @@ def find_groups(articles: list[Article], *, encoder: Any = None) -> dict[str, li
     import numpy as np
 
     if encoder is None:
-        from .embed import get_encoder
+        from .embed import default_encoder
 
-        encoder = get_encoder()
+        encoder = default_encoder()
     n = len(articles)
     vectors = np.zeros((n, 0), dtype=np.float32)
     if n:

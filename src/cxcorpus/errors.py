@@ -26,3 +26,7 @@ class LanguageError(CxcorpusError):
 
 class TranslationError(CxcorpusError):
     """A translation that was asked for (or named in a manifest) is missing."""
+
+
+class EncoderError(CxcorpusError):
+    """An encoder (a sentence-transformers model) cannot be loaded or used."""

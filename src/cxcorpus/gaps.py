@@ -38,9 +38,9 @@ def find_gaps(src: Article, tgt: Article, alignment: Alignment | None = None,
     different text). ``sentences=False`` skips the sentence-level pass.
     """
     from .align import align_articles
-    from .embed import get_encoder
+    from .embed import default_encoder
 
-    encoder = encoder or get_encoder()
+    encoder = encoder or default_encoder()
     if alignment is None:
         alignment = align_articles(src, tgt, encoder)
     sides = {"src": src, "tgt": tgt}
