@@ -3,10 +3,7 @@
 import re
 from pathlib import Path
 
-from hypothesis import given
-from hypothesis import strategies as st
-
-from cxcorpus.segment import article_sentences, sentence_units, split_sentences
+from cxcorpus.segment import article_sentences, split_sentences
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -51,8 +48,8 @@ def test_attribution_line_and_bare_hashtag_join_the_sentence_before():
             "— Shalini Mitha (@shalinimitha) 27 Eylül 2019")
     assert split_sentences(unit, "tr") == [
         "Çalışanları da korumamız gerekiyor.",
-        "Müşteri her zaman haklı değildir. #cxtweetchat\n"
-        "— Shalini Mitha (@shalinimitha) 27 Eylül 2019",
+        ("Müşteri her zaman haklı değildir. #cxtweetchat\n"
+         "— Shalini Mitha (@shalinimitha) 27 Eylül 2019"),
     ]
     assert split_sentences("Grazie a tutti!\n#cxtweetchat #CX", "it") == [
         "Grazie a tutti!\n#cxtweetchat #CX"]
