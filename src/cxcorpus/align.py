@@ -168,16 +168,13 @@ class _Scorer:
         # Target side: one product with the slice of target units around the columns.
         first = max(int(cols[0]) - b - 1, 0)
         near = tv[first:min(int(cols[-1]), m - 1) + 1] @ x
-        total = np.zeros(len(cols))
-        count = np.zeros(len(cols))
-        for k in (cols - b - 1, cols):  # target units left and right of the target run
-            ok = (k >= 0) & (k < m)
-            total[ok] += near[k[ok] - first]
-            count[ok] += 1
-        tgt_side = total / np.maximum(count, 1)
+        left, has_left, has_right = cols - b - 1, cols - b > 0, cols < m
+        total = (np.where(has_left, near[np.maximum(left - first, 0)], 0.0)
+                 + np.where(has_right, near[np.minimum(cols, m - 1) - first], 0.0))
+        tgt_side = total / np.maximum(has_left.astype(float) + has_right, 1.0)
         # Source side: the source units left and right of the source run, one product.
         around = [k for k in (i - a - 1, i) if 0 <= k < n]
-        src_side = (ys @ sv[around].T).mean(1) if around else np.zeros(len(cols))
+        src_side = ys @ (sv[around].sum(0) / len(around)) if around else 0.0
         return 0.5 * (tgt_side + src_side)
 
     def _cost(self, i: int, a: int, b: int, cols: np.ndarray) -> np.ndarray:
