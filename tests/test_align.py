@@ -144,6 +144,30 @@ def test_runs_near_best_hold_the_best_paths_merges(units, data):
     assert all(need_tgt[n] <= wide_tgt[n] for n in need_tgt)
 
 
+class LongestText(BagOfWords):
+    """The bag-of-words stand-in, remembering the longest text it was asked to embed."""
+
+    longest = 0
+
+    def encode(self, texts):
+        self.longest = max([self.longest, *map(len, texts)])
+        return super().encode(texts)
+
+
+def test_megabyte_paragraph_is_embedded_from_a_bounded_start():
+    # A 1.1 MB paragraph ran the encoder out of memory; it is now embedded from its start.
+    from cxcorpus.align import MAX_EMBED_CHARS
+
+    words = ["müşteri", "her", "zaman", "haklı", "değildir", "ancak", "bugün"]
+    huge = " ".join(words[k % 7] for k in range(160_000))
+    assert len(huge) > 1_000_000
+    encoder = LongestText()
+    alignment = align(["Başlık", huge, "Son."], ["Titel", huge + " ende", "Ende."], encoder)
+    check_invariants(alignment, 3, 3)
+    assert ((1,), (1,)) in {(b.src, b.tgt) for b in alignment.beads}
+    assert encoder.longest <= MAX_EMBED_CHARS
+
+
 def test_bead_types():
     assert bead_types(1) == [(1, 0), (0, 1), (1, 1)]
     types = bead_types(4)

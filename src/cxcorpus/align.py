@@ -12,12 +12,20 @@ Two passes, after Bertalign (Liu & Zhu 2022), with ideas from Vecalign (Thompson
    the best, only those are embedded for real, and the band is searched once more. On
    Text+Berg this embeds ~700 of the ~9 000 runs and scores as well as embedding all.
 
-A bead scores ``cos(x, y) * log2(1 + r)``, ``r`` the ratio of the shorter to the longer
-side in characters (after scaling by the documents' ratio), less a length prior
-``LENGTH_WEIGHT * log(r)**2`` (Gale & Church 1993 in spirit); a 1-0 or 0-1 bead costs
-``skip``. The path maximises the total. A final bead whose confidence (``1 - (1 - cos) /
-(1 - cos to the other document's mean)``, in [0, 1]) is below ``min_confidence`` is
-split into gaps: the objective always prefers a weak pairing to none.
+A bead scores ``(cos(x, y) - MARGIN_WEIGHT * nb) * log2(1 + r)``: ``nb`` is the mean
+cosine of each side with the units just outside the other side's run (Bertalign's margin,
+Liu & Zhu 2022: a pairing counts for how much better it is than its neighbours), ``r`` the
+ratio of the shorter to the longer side in UTF-8 bytes (after scaling by the documents'
+ratio; bytes, so a Chinese character weighs about what the Latin letters translating it
+do), less a length prior ``LENGTH_WEIGHT * log(r)**2`` (Gale & Church 1993 in spirit). A
+run of k units left out costs ``skip * (1 + (k - 1) * SKIP_EXTEND)`` (affine gaps). The
+path maximises the total. A final bead whose confidence (``1 - (1 - cos) / (1 - cos to the
+other document's mean)``, in [0, 1]) is below ``min_confidence`` is split into gaps: the
+objective always prefers a weak pairing to none.
+
+The constants were chosen across two development corpora of other genres and pairs
+(Text+Berg de-fr, MAC-Dev zh-en) by ``scripts/tune_align.py``: the setting with the best
+mean strict F1 over both, leave-one-corpus-out figures beside it.
 """
 
 from __future__ import annotations
@@ -35,14 +43,35 @@ from .model import Alignment, Article, Bead, NwayAlignment, Signature
 
 SOLO_KINDS = ("title", "heading", "tweet")
 FULL_CELLS = 250_000  # above this many DP cells the first pass goes coarse-to-fine
-DEFAULTS = {"max_merge": 4, "skip": 0.1, "merge_penalty": 0.0, "band": 6, "min_confidence": 0.0}
+DEFAULTS = {"max_merge": 4, "skip": 0.15, "merge_penalty": 0.0, "band": 6, "min_confidence": 0.0}
 # Merged runs are embedded for real when in a bead of a path within this of the best
 # (scored by summed vectors); from 0.25 up Text+Berg scores as with every run embedded.
 EMBED_MARGIN = 0.3
-# Weight of the length prior, chosen by leave-one-document-out on Text+Berg.
+# Weight of the length prior (0 to 0.05 score alike on both development corpora).
 LENGTH_WEIGHT = 0.02
 # Paragraphs are long enough for a weak score to mean "no counterpart"; sentences are not.
 PARAGRAPH_MIN_CONFIDENCE = 0.2
+# Weight of the neighbour margin: a bead's cosine less this times the mean cosine of each
+# side with the units right next to the other side's run (Bertalign's margin, scaled).
+MARGIN_WEIGHT = 0.5
+# Affine gaps: a run of k units left out in one bead costs ``skip * (1 + (k - 1) *
+# SKIP_EXTEND)``, so a block of lines one side lacks (an advertisement, a caption) is left
+# out together instead of being swallowed into a neighbouring bead, while a single stray
+# unit still costs the full ``skip``. Runs up to ``max_merge`` units.
+SKIP_EXTEND = 0.5
+# Texts are embedded from their first this many characters (Vecalign does the same): a 1 MB
+# paragraph is as recognisable from its start, and the encoder's memory stays bounded.
+MAX_EMBED_CHARS = 10_000
+
+
+def text_length(text: str) -> int:
+    """A unit's length for the length scores: UTF-8 bytes, so that a Chinese character (3
+    bytes) weighs about what the several Latin letters that translate it do."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _embeddable(texts: Sequence[str]) -> list[str]:
+    return [t[:MAX_EMBED_CHARS] for t in texts]
 
 
 @dataclass
@@ -62,7 +91,7 @@ class _Side:
               solo: Sequence[bool] | None = None) -> _Side:
         n = len(unit_vecs)
         if lengths is None:
-            lengths = np.array([len(t) for t in texts], dtype=np.float64)
+            lengths = np.array([text_length(t) for t in texts], dtype=np.float64)
         csum_v = np.vstack([np.zeros((1, unit_vecs.shape[1]), np.float32), np.cumsum(unit_vecs, 0)])
         csum_c = np.concatenate([[0.0], np.cumsum(lengths)])
         csum_s = np.concatenate([[0], np.cumsum(np.asarray(solo if solo is not None else
@@ -99,6 +128,15 @@ def bead_types(max_merge: int) -> list[tuple[int, int]]:
     return types
 
 
+def gap_types(max_merge: int) -> list[tuple[int, int]]:
+    """k-0 and 0-k for k from 2 to ``max_merge``: runs of units left out as one bead."""
+    return [t for k in range(2, max_merge + 1) for t in ((k, 0), (0, k))]
+
+
+def _skip_cost(k: int, skip: float) -> float:
+    return skip * (1.0 + (k - 1) * SKIP_EXTEND)
+
+
 class _Scorer:
     """Costs of beads ending at row ``i``, for a range of columns, from run vectors."""
 
@@ -122,8 +160,29 @@ class _Scorer:
         cost[blocked] = np.inf
         return cost
 
+    def _margin(self, i: int, a: int, cols: np.ndarray, x: np.ndarray,
+                ys: np.ndarray, b: int) -> np.ndarray:
+        """Mean cosine of each side's run with the units just outside the other side's run."""
+        sv, tv = self.src.vecs[1], self.tgt.vecs[1]
+        n, m = len(sv), len(tv)
+        # Target side: one product with the slice of target units around the columns.
+        first = max(int(cols[0]) - b - 1, 0)
+        near = tv[first:min(int(cols[-1]), m - 1) + 1] @ x
+        left, has_left, has_right = cols - b - 1, cols - b > 0, cols < m
+        total = (np.where(has_left, near[np.maximum(left - first, 0)], 0.0)
+                 + np.where(has_right, near[np.minimum(cols, m - 1) - first], 0.0))
+        tgt_side = total / np.maximum(has_left.astype(float) + has_right, 1.0)
+        # Source side: the source units left and right of the source run, one product.
+        around = [k for k in (i - a - 1, i) if 0 <= k < n]
+        src_side = ys @ (sv[around].sum(0) / len(around)) if around else 0.0
+        return 0.5 * (tgt_side + src_side)
+
     def _cost(self, i: int, a: int, b: int, cols: np.ndarray) -> np.ndarray:
-        sim = self.tgt.vecs[b][cols - b] @ self.src.vecs[a][i - a]
+        x = self.src.vecs[a][i - a]
+        ys = self.tgt.vecs[b][cols - b]
+        cos = ys @ x
+        weight = self.p.get("margin_weight", 0.0)
+        sim = cos - weight * self._margin(i, a, cols, x, ys, b) if weight else cos
         lx = self.src.chars[a][i - a]
         ly = self.tgt.chars[b][cols - b] * self.char_ratio
         ratio = np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1)
@@ -150,6 +209,7 @@ def _table(scorer: _Scorer | _Cached | _Reversed, lo: np.ndarray, hi: np.ndarray
     from (0, 0) to each column and the bead type that ends there. Memory is the band."""
     n = len(lo) - 1
     inf = np.inf
+    row_gaps = [(t, b, _skip_cost(b, skip)) for t, (a, b) in enumerate(types) if a == 0 and b > 1]
     costs: list[np.ndarray] = []
     backs: list[np.ndarray] = []
     for i in range(n + 1):
@@ -171,7 +231,7 @@ def _table(scorer: _Scorer | _Cached | _Reversed, lo: np.ndarray, hi: np.ndarray
             if not ok.any():
                 continue
             if b == 0:
-                step = np.full(ok.sum(), skip)
+                step = np.full(ok.sum(), _skip_cost(a, skip))
             else:
                 step = scorer.cost(i, a, b, cols[ok])
             total = prev[ok] + step
@@ -186,6 +246,24 @@ def _table(scorer: _Scorer | _Cached | _Reversed, lo: np.ndarray, hi: np.ndarray
         moved = run < best - 1e-12
         best = np.where(moved, run, best)
         back[moved] = t01
+        while row_gaps:  # 0-k runs along the row, relaxed until nothing improves
+            changed = False
+            for t, k, step in row_gaps:
+                if k >= len(cols):
+                    continue
+                cand = best[:-k] + step
+                better = cand < best[k:] - 1e-12
+                if better.any():
+                    idx = np.flatnonzero(better) + k
+                    best[idx] = cand[better]
+                    back[idx] = t
+                    changed = True
+            if not changed:
+                break
+            run = np.minimum.accumulate(best - offs) + offs
+            moved = run < best - 1e-12
+            best = np.where(moved, run, best)
+            back[moved] = t01
         costs.append(best)
         backs.append(back)
     return costs, backs
@@ -320,7 +398,8 @@ def _first_pass(sv: np.ndarray, tv: np.ndarray, sl: np.ndarray, tl: np.ndarray,
     types = [(1, 0), (0, 1), (1, 1)]
     src = _Side.build([""] * n, sv, 1, lengths=sl)
     tgt = _Side.build([""] * m, tv, 1, lengths=tl)
-    scorer = _Scorer(src, tgt, params)
+    # The rough path only needs plain similarity; the margin refines the second pass.
+    scorer = _Scorer(src, tgt, {**params, "margin_weight": 0.0})
     if (n + 1) * (m + 1) <= FULL_CELLS or min(n, m) < 8:
         lo, hi = np.zeros(n + 1, np.int64), np.full(n + 1, m, np.int64)
     else:
@@ -378,23 +457,24 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
     n, m = len(src_texts), len(tgt_texts)
     params = {"max_merge": max_merge, "skip": skip, "merge_penalty": merge_penalty,
               "band": band, "min_confidence": min_confidence, "exact_merges": exact_merges,
-              "length_weight": LENGTH_WEIGHT, "embed_margin": EMBED_MARGIN}
+              "length_weight": LENGTH_WEIGHT, "embed_margin": EMBED_MARGIN,
+              "margin_weight": MARGIN_WEIGHT, "skip_extend": SKIP_EXTEND}
     signature = Signature(encoder.name, encoder.version, params)
     if n == 0 or m == 0:
         beads = [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
         return Alignment(beads, src_texts, tgt_texts, signature, src_id, tgt_id)
 
-    vecs = encoder.encode(src_texts + tgt_texts)
+    vecs = encoder.encode(_embeddable(src_texts + tgt_texts))
     sv, tv = vecs[:n], vecs[n:]
-    sl = np.array([len(t) for t in src_texts], dtype=np.float64)
-    tl = np.array([len(t) for t in tgt_texts], dtype=np.float64)
+    sl = np.array([text_length(t) for t in src_texts], dtype=np.float64)
+    tl = np.array([text_length(t) for t in tgt_texts], dtype=np.float64)
     rough = _first_pass(sv, tv, sl, tl, params)
 
     src = _Side.build(src_texts, sv, max_merge, encoder if exact_merges else None, solo=src_solo)
     tgt = _Side.build(tgt_texts, tv, max_merge, encoder if exact_merges else None, solo=tgt_solo)
     scorer = _Scorer(src, tgt, params)
     scorer.char_ratio = _char_ratio(rough, sl, tl)
-    types = bead_types(max_merge)
+    types = bead_types(max_merge) + (gap_types(max_merge) if SKIP_EXTEND < 1 else [])
     lo, hi = _band(rough, n, m, band)
     if exact_merges:
         _embed_runs(src, tgt, *_runs_near_best(scorer, lo, hi, types, skip, EMBED_MARGIN))
@@ -404,8 +484,9 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
     for a, b in path:
         s, t = tuple(range(i, i + a)), tuple(range(j, j + b))
         score = scorer.confidence(s, t) if a and b else None
-        if score is not None and score < min_confidence:
-            # The DP prefers any pairing to none; a pairing this weak is two gaps.
+        if score is None or score < min_confidence:
+            # A run left out is one bead per unit. The DP prefers any pairing to none; a
+            # pairing this weak is gaps too.
             beads += [Bead((k,), ()) for k in s] + [Bead((), (k,)) for k in t]
         else:
             beads.append(Bead(s, t, score))
@@ -422,7 +503,8 @@ def _embed_runs(src: _Side, tgt: _Side, need_src: dict[int, set[int]],
     if not src_runs and not tgt_runs:
         return 0
     encoder = src.encoder or tgt.encoder
-    vectors = encoder.encode([src.text(*r) for r in src_runs] + [tgt.text(*r) for r in tgt_runs])
+    vectors = encoder.encode(_embeddable([src.text(*r) for r in src_runs]
+                                         + [tgt.text(*r) for r in tgt_runs]))
     src.store(src_runs, vectors[:len(src_runs)])
     tgt.store(tgt_runs, vectors[len(src_runs):])
     return len(src_runs) + len(tgt_runs)

@@ -175,12 +175,21 @@ def _missing_sentences(src: Article, tgt: Article, s_units: tuple[int, ...],
     t_sents = _sentences(tgt, t_units)
     if len(s_sents) == 1 and len(t_sents) == 1:
         return []
-    inner = align([s for _, _, s in s_sents], [t for _, _, t in t_sents], encoder)
+    s_texts, t_texts = [s for _, _, s in s_sents], [t for _, _, t in t_sents]
+    inner = align(s_texts, t_texts, encoder)
+    # A short line the aligner folded into a merged bead (a date, a call to action) is
+    # peeled off it, as merged units are: paired are only the sentences the bead needs.
+    paired_sides: dict[str, set[int]] = {"src": set(), "tgt": set()}
+    for b in inner.beads:
+        if not (b.src and b.tgt):
+            continue
+        s_keep, t_keep = peel([s_texts[k] for k in b.src], [t_texts[k] for k in b.tgt], encoder)
+        paired_sides["src"].update(b.src[k] for k in s_keep)
+        paired_sides["tgt"].update(b.tgt[k] for k in t_keep)
     records = []
     for side, article, sents, units in (("src", src, s_sents, s_units),
                                         ("tgt", tgt, t_sents, t_units)):
-        paired = {k for b in inner.beads if b.src and b.tgt
-                  for k in (b.src if side == "src" else b.tgt)}
+        paired = paired_sides[side]
         for unit in units:
             mine = [k for k, (u, _, _) in enumerate(sents) if u == unit]
             if not any(k in paired for k in mine):
