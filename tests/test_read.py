@@ -327,3 +327,13 @@ def test_a_date_line_in_the_body_stays_body_text():
     assert [u.kind for u in article.units] == ["title", "metadata", "body", "body"]
     assert article.units[-1].text == "Tarih: 29.05.1453 günü şehir fethedildi."
     assert str(article.published) == "2019-10-25"
+
+
+def test_leftovers_on_a_metadata_line_are_kept_aside():
+    """Found by hypothesis: ``()`` glued to a date line was dropped without a trace."""
+    from cxcorpus.read import parse_article
+
+    article = parse_article("0()\nYAYIMLANAN:0001-01-01()")
+    meta = [u for u in article.units if u.kind == "metadata"]
+    assert len(meta) == 1 and meta[0].data["date"] == "0001-01-01"
+    assert meta[0].data["removed"] == ["()"]

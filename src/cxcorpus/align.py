@@ -38,7 +38,6 @@ from pathlib import Path
 import numpy as np
 
 from .embed import Encoder, check_languages, default_encoder, normalise
-from .errors import EncodingError, InputError
 from .model import Alignment, Article, Bead, NwayAlignment, Signature
 
 SOLO_KINDS = ("title", "heading", "tweet")
@@ -630,30 +629,14 @@ def pairwise(nway: NwayAlignment, i: int, j: int) -> Alignment:
                      nway.langs[i], nway.langs[j])
 
 
-def read_lines(path: str | Path) -> list[str]:
-    """The lines of a UTF-8 text file, each unchanged (``--presplit`` input).
-
-    Only a line feed (LF or CRLF) ends a line: U+2028, form feeds and the like stay inside it, so
-    line numbers agree with gold files written by other tools.
-    """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise EncodingError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from exc
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return [line.removesuffix("\r") for line in lines]
-
-
 def align_files(src_path: str | Path, tgt_path: str | Path, encoder: Encoder | None = None, *,
                 presplit: bool = False, level: str = "paragraph",
                 **options) -> tuple[Alignment, str, str]:
     """Align two files: articles (read by ``read_article``) or, with ``presplit``, one unit
     per line. Returns the alignment and the two languages (``und`` when presplit)."""
     if presplit:
+        from .source import read_lines
+
         result = align(read_lines(src_path), read_lines(tgt_path), encoder,
                        src_id=Path(src_path).name, tgt_id=Path(tgt_path).name, **options)
         result.signature.params["level"] = "presplit"

@@ -323,9 +323,10 @@ def align_command(src: str, tgt: str, fmt: str, out: str | None, level: str, pre
         cxcorpus align corpus/cx-tweetchat.tr.txt corpus/cx-tweetchat.de.txt --format tsv
         cxcorpus align de.txt fr.txt --presplit --src-lang de --tgt-lang fr --format tmx
     """
-    from .align import align, align_articles, is_probably_translation, read_lines, translation_score
+    from .align import align, align_articles, is_probably_translation, translation_score
     from .embed import CachedEncoder, get_encoder
     from .export import alignment_text, write_alignment
+    from .source import read_lines
 
     _one_stdin(src, tgt)
     encoder = CachedEncoder(get_encoder(encoder_name), cache)

@@ -557,7 +557,8 @@ def _classify(blocks: list[_Block], path: str) -> tuple[list[Unit], Any]:
             date, matched, _start, end = found
             published = published or date
             label = f"{meta['label']}: {matched}"
-            units.append(Unit("metadata", label, line=block.line, data={"date": date.isoformat()}))
+            units.append(Unit("metadata", label, line=block.line,
+                              data={**block.data, "date": date.isoformat()}))
             glued = meta["rest"][end:].strip()
             if glued:
                 units.append(Unit(_kind(glued, units), glued, line=block.line))
