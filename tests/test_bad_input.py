@@ -547,6 +547,11 @@ def manifest_outside(entry: str):
     return make
 
 
+def _make_outside_allowed(tmp, monkeypatch):
+    args, manifest, _ = manifest_outside("../outside/secret.tr.txt")(tmp, monkeypatch)
+    return [*args, "--allow-outside"], manifest, []
+
+
 def _make_link_outside(tmp, monkeypatch):
     secret = _outside(tmp)
     root = _dir(tmp / "corpus")
@@ -794,7 +799,7 @@ def body_line_kept(stdout, inputs):
 
 
 NOT_REGULAR = r"is (a FIFO \(named pipe\)|a character device|a socket), not a regular file.*"
-OUTSIDE = r"(resolves|names a file) outside the corpus folder.*refused.*allow_outside=True.*"
+OUTSIDE = r"(resolves|names a file) outside the corpus folder.*refused.*--allow-outside.*"
 MALFORMED = r"malformed manifest: "
 
 INPUT_CASES = [
@@ -829,6 +834,8 @@ INPUT_CASES = [
     Case("manifest-absolute-path", manifest_outside("{secret}"), 2, OUTSIDE),
     Case("manifest-dotdot-back-inside", manifest_outside("sub/../../outside/secret.tr.txt"),
          2, OUTSIDE),
+    Case("manifest-outside-with-allow-outside", _make_outside_allowed, 0,
+         check=articles("cx-tweetchat.tr", "secret.tr")),
     Case("symlink-to-a-file-outside", _make_link_outside, 2, OUTSIDE),
     Case("symlinked-folder-outside", _make_folder_link_outside, 2, OUTSIDE),
     Case("symlink-inside-the-corpus", _make_link_inside, 0,

@@ -106,6 +106,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 STDIN = "-"
+ALLOW_OUTSIDE_HELP = ("Read manifest entries and symbolic links that lead outside the corpus "
+                      "folder (refused by default).")
 
 
 def _stdin_bytes() -> bytes:
@@ -134,7 +136,8 @@ def _one_stdin(*paths: str) -> None:
 @click.argument("corpus", type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-def info(corpus: str, fmt: str) -> None:
+@click.option("--allow-outside", is_flag=True, help=ALLOW_OUTSIDE_HELP)
+def info(corpus: str, fmt: str, allow_outside: bool) -> None:
     """Show every article of a corpus folder (or file): language, date, units, group.
 
     Example:
@@ -145,7 +148,7 @@ def info(corpus: str, fmt: str) -> None:
     """
     from .corpus import corpus_info, format_info_table
 
-    rows = corpus_info(corpus)
+    rows = corpus_info(corpus, allow_outside=allow_outside)
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
@@ -190,7 +193,9 @@ def text_field(text: str) -> str:
               show_default=True)
 @click.option("-o", "--output", "out", type=click.Path(), help="Write here instead of stdout.")
 @click.option("--group", is_flag=True, help="One row per quote, with its text in every language.")
-def tweets(paths: tuple[str, ...], fmt: str, out: str | None, group: bool) -> None:
+@click.option("--allow-outside", is_flag=True, help=ALLOW_OUTSIDE_HELP)
+def tweets(paths: tuple[str, ...], fmt: str, out: str | None, group: bool,
+           allow_outside: bool) -> None:
     """Export the quoted tweets of articles (files or corpus folders), one row per tweet.
 
     Each row has the author, handle, date (ISO and as written), status id, URL, hashtags,
@@ -205,7 +210,7 @@ def tweets(paths: tuple[str, ...], fmt: str, out: str | None, group: bool) -> No
     """
     from .tweet_export import export_tweets
 
-    export_tweets(list(paths), fmt, out, group=group)
+    export_tweets(list(paths), fmt, out, group=group, allow_outside=allow_outside)
 
 
 @main.command(context_settings=CONTEXT)

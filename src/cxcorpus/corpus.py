@@ -190,8 +190,8 @@ def _load_with_manifest(folder: Path, manifest: Path, *, allow_outside: bool = F
         if not allow_outside:
             if Path(entry["file"]).is_absolute() or ".." in Path(entry["file"]).parts:
                 raise InputError(shown_manifest, f"names a file outside the corpus folder: "
-                                                 f"{shown(entry['file'])}; refused (pass "
-                                                 "allow_outside=True to read it)")
+                                                 f"{shown(entry['file'])}; refused (--allow-outside, "
+                                                 "or allow_outside=True in Python, reads it)")
             confine(file, folder)
         if not os.path.lexists(file):
             raise TranslationError(shown_manifest, f"names a missing file: {shown(entry['file'])}")
@@ -461,9 +461,9 @@ def _group_name(article: Article) -> str:
     return stem if stem and last == article.lang else article.id
 
 
-def corpus_info(path: str | Path) -> list[dict[str, Any]]:
+def corpus_info(path: str | Path, *, allow_outside: bool = False) -> list[dict[str, Any]]:
     """One row per article: id, language, published, title, units by kind, tweets, group."""
-    corpus = load_corpus(path)
+    corpus = load_corpus(path, allow_outside=allow_outside)
     rows = []
     for article in corpus.articles:
         counts = article.kind_counts()

@@ -71,7 +71,7 @@ def confine(path: str | os.PathLike, root: str | os.PathLike | None, *,
     real = os.path.realpath(path)
     if os.path.commonpath([real_root, real]) != real_root:
         raise InputError(shown(path), f"resolves outside the corpus folder ({shown(real)}); "
-                                      "refused (pass allow_outside=True to read it)")
+                                      "refused (--allow-outside, or allow_outside=True in Python, reads it)")
     return path
 
 

@@ -41,7 +41,8 @@ CSV_DTYPES = {"order": "Int64", "unit": "Int64", "status_id": "string", "quote_i
               "author_handle": "string", "date": "string"}
 
 
-def _translation_groups(paths: list[str]) -> list[tuple[str, list[Article]]]:
+def _translation_groups(paths: list[str], *,
+                        allow_outside: bool = False) -> list[tuple[str, list[Article]]]:
     """(group name, articles) for files (grouped by name: ``x.tr``, ``x.it`` -> ``x``) and
     corpus folders (grouped by their manifest, or found from content)."""
     from .corpus import load_corpus
@@ -50,7 +51,7 @@ def _translation_groups(paths: list[str]) -> list[tuple[str, list[Article]]]:
     groups: dict[str, list[Article]] = {}
     for path in paths:
         if Path(path).is_dir():
-            corpus = load_corpus(path)
+            corpus = load_corpus(path, allow_outside=allow_outside)
             for name in corpus.groups:
                 groups.setdefault(name, []).extend(corpus.group_articles(name))
             continue
@@ -61,7 +62,8 @@ def _translation_groups(paths: list[str]) -> list[tuple[str, list[Article]]]:
     return list(groups.items())
 
 
-def tweet_rows(paths: list[str], *, group: bool = False) -> list[dict[str, Any]]:
+def tweet_rows(paths: list[str], *, group: bool = False,
+               allow_outside: bool = False) -> list[dict[str, Any]]:
     """The ``tweets`` records of every article under ``paths`` (files or corpus folders).
 
     One row per tweet per article, with ``quote_id`` linked across each translation group;
@@ -69,7 +71,7 @@ def tweet_rows(paths: list[str], *, group: bool = False) -> list[dict[str, Any]]
     it, and ``text_<lang>`` for every language of the group (None where it is missing).
     """
     rows: list[dict[str, Any]] = []
-    for name, articles in _translation_groups(paths):
+    for name, articles in _translation_groups(paths, allow_outside=allow_outside):
         by_article = {a.id: extract_tweets(a) for a in articles}
         quotes = link_quotes(by_article)
         if not group:
@@ -145,8 +147,8 @@ def _csv_ready(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def export_tweets(paths: list[str], fmt: str = "jsonl", out: str | None = None,
-                  *, group: bool = False) -> int:
+                  *, group: bool = False, allow_outside: bool = False) -> int:
     """Extract, link and write the tweets of ``paths``; returns the number of rows."""
-    rows = tweet_rows(paths, group=group)
+    rows = tweet_rows(paths, group=group, allow_outside=allow_outside)
     write_tweets(rows, fmt, out)
     return len(rows)
