@@ -111,6 +111,11 @@ def month_number(word: str, lang: str | None = None) -> int | None:
 def _to_date(match: re.Match, lang: str | None) -> dt.date | None:
     groups = match.groupdict()
     month = int(groups["mnum"]) if groups.get("mnum") else month_number(groups["month"], lang)
+    return _valid_date(groups, month)
+
+
+def _valid_date(groups: dict[str, str], month: int | None) -> dt.date | None:
+    """The date of a match's ``year`` and ``day`` groups and ``month``; None if there is none."""
     if not month:
         return None
     try:
@@ -194,12 +199,7 @@ def _find_cldr_date(text: str, start: int, lang: str | None) -> tuple[dt.date, i
 def _cldr_date(match: re.Match, months: dict[str, int]) -> dt.date | None:
     groups = match.groupdict()
     month = int(groups["mnum"]) if groups.get("mnum") else months.get(_fold(groups["month"]))
-    if not month:
-        return None
-    try:
-        return dt.date(int(groups["year"]), month, int(groups["day"]))
-    except ValueError:
-        return None
+    return _valid_date(groups, month)
 
 
 @cache
