@@ -169,10 +169,10 @@ def test_a_failing_group_is_listed_and_the_rest_is_built(built, corpus_dir, tmp_
         calls.append(kwargs.get("title"))
         raise RuntimeError("renderer crashed")
 
-    with monkeypatch.context() as patch, pytest.warns(build_module.BuildWarning,
-                                                      match="renderer crashed"):
+    with monkeypatch.context() as patch:
         patch.setattr("cxcorpus.report.render_report", broken)
-        summary = build(corpus_dir, tmp_path / "out", cache_dir=cache)
+        with pytest.warns(build_module.BuildWarning, match="renderer crashed"):
+            summary = build(corpus_dir, tmp_path / "out", cache_dir=cache)
     assert calls == ["cx-tweetchat", "cx-tweetchat"]  # tried, and tried once more
     (failure,) = summary["failed"]
     assert failure["group"] == "cx-tweetchat" and "renderer crashed" in failure["error"]

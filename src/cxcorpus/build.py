@@ -15,7 +15,6 @@ the end (see ``outdir``), so an interrupted run leaves the previous output as it
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import hashlib
 import json
@@ -267,8 +266,8 @@ class _Run:
             _write_bytes(self.tmp / relative, data)
             files[relative] = hashlib.sha256(data).hexdigest()
         state = {"name": result["name"], "key": key, "files": files, **result}
-        _write_text(self._state_path(self.tmp, result["name"]),
-                    json.dumps(state, ensure_ascii=False))
+        # ASCII: a name with undecodable bytes comes back exactly as it was
+        _write_text(self._state_path(self.tmp, result["name"]), json.dumps(state))
 
     def _finish(self, corpus: Any, names: list[str], keys: dict[str, str]) -> dict[str, Any]:
         """The corpus-wide files, streamed from the groups' states in corpus order."""
@@ -407,16 +406,12 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
 # --- files ---------------------------------------------------------------------------------
 
 
-def _fffd(error: UnicodeError) -> tuple[str, int]:
-    return "\ufffd", error.end  # type: ignore[attr-defined]
-
-
-codecs.register_error("cxcorpus-fffd", _fffd)
-
-
 def _encode(text: str) -> bytes:
     """UTF-8; the undecodable bytes of a file name (lone surrogates) become U+FFFD."""
-    return text.encode("utf-8", "cxcorpus-fffd")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return printable(text).encode("utf-8")
 
 
 def _cannot_write(path: Path, exc: OSError) -> BuildError:
@@ -460,7 +455,7 @@ class _JsonlFile:
         from .export import jsonl_lines
 
         try:
-            self.handle.writelines(jsonl_lines(records))
+            self.handle.writelines(printable(line) for line in jsonl_lines(records))
         except OSError as exc:
             raise _cannot_write(self.path, exc) from None
 
@@ -468,7 +463,7 @@ class _JsonlFile:
 @contextlib.contextmanager
 def _jsonl(path: Path) -> Iterator[_JsonlFile]:
     try:
-        handle = open(path, "w", encoding="utf-8", errors="cxcorpus-fffd", newline="")  # noqa: SIM115
+        handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     try:

@@ -69,6 +69,11 @@ def check_output(out_dir: str | Path, corpus_path: str | Path) -> Path:
                                     "build into a folder inside it")
     _check_corpus(corpus, out, shown)
     _check_parent(out, shown)
+    old = out.parent / f".{out.name}.old"
+    if os.path.lexists(old) and not (old.is_dir() and not old.is_symlink()
+                                     and (_is_marker(old / MARKER) or _is_legacy(old))):
+        raise BuildError(old, "is in the way of the output's swap and was not written by "
+                              "cxcorpus; move it away")
     if info is not None:
         _check_contents(out, shown)
     return out
@@ -246,10 +251,10 @@ def temporary_folder(out: Path) -> Path:
 def recover(out: Path) -> None:
     """Undo what an interrupted build left: temporary folders, or a half-done swap."""
     old = out.parent / f".{out.name}.old"
-    if old.is_dir() and not old.is_symlink():
+    if old.is_dir() and not old.is_symlink() and (_is_marker(old / MARKER) or _is_legacy(old)):
         if not os.path.lexists(out):
             os.replace(old, out)  # killed between the two renames of swap
-        elif _is_marker(old / MARKER) or _is_legacy(old):
+        else:
             shutil.rmtree(old, ignore_errors=True)
     for leftover in out.parent.glob(f".{glob_escape(out.name)}.*.tmp"):
         if leftover.is_dir() and not leftover.is_symlink() and _is_marker(leftover / MARKER):
@@ -263,6 +268,8 @@ def glob_escape(name: str) -> str:
 def swap(tmp: Path, out: Path) -> None:
     """Put the finished folder in place of the old output (two renames)."""
     old = out.parent / f".{out.name}.old"
+    if os.path.lexists(old):  # not a build's (recover removes those): never overwrite it
+        raise BuildError(old, "is in the way of the output's swap; move it away")
     try:
         if os.path.lexists(out):
             os.replace(out, old)
