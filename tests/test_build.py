@@ -206,9 +206,11 @@ def test_one_changed_article_recomputes_only_its_group(built, corpus_dir, tmp_pa
     assert not any(name.startswith(("alignments/", "report/cx-")) for name in changed)
 
 
-def test_two_workers_write_the_same_bytes_as_one(built, corpus_dir, tmp_path):
-    """A local Dask cluster of two worker processes: the same output, byte for byte."""
+def test_two_workers_write_the_same_bytes_as_one(built, corpus_dir, tmp_path, monkeypatch):
+    """A local Dask cluster of two worker processes: the same output, byte for byte (one
+    task in flight per worker, so that groups wait their turn)."""
     cache, out, first = built
+    monkeypatch.setattr(build_module, "IN_FLIGHT_PER_WORKER", 1)
     summary = build(corpus_dir, tmp_path / "out", cache_dir=cache, workers=2)
     assert summary["workers"] == 2
     assert summary["incremental"] == {"recomputed": 3, "reused": 0, "failed": 0}

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import shutil
+import sys
 import time
 import traceback
 import warnings
@@ -240,7 +242,7 @@ class _Run:
                 return future
 
             pending = iter(tasks)
-            queue = as_completed([submit(*task) for task, _ in zip(pending, range(limit))])
+            queue = as_completed([submit(*task) for task in itertools.islice(pending, limit)])
             for future in queue:
                 name = running.pop(future)
                 if future.status == "finished":
@@ -462,18 +464,20 @@ class _JsonlFile:
 
 @contextlib.contextmanager
 def _jsonl(path: Path) -> Iterator[_JsonlFile]:
+    """A JSON Lines file of the output; only its own open, write and close errors are
+    reported as "cannot write" (an error of the caller's goes through unchanged)."""
     try:
         handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     try:
         yield _JsonlFile(path, handle)
-        handle.flush()
-    except OSError as exc:
-        raise _cannot_write(path, exc) from None
     finally:
-        with contextlib.suppress(OSError):
+        try:
             handle.close()
+        except OSError as exc:
+            if sys.exc_info()[0] is None:
+                raise _cannot_write(path, exc) from None
 
 
 class _Parts:
