@@ -214,8 +214,9 @@ OUTPUTS = {  # the files every build of the bundled corpus writes
       for a, b in (("tr", "de"), ("tr", "it"), ("de", "it")) for ext in ("jsonl", "tmx")),
     ".cxcorpus-build",
     *(f"parquet/{table}/part-00000.parquet" for table in ("alignments", "gaps", "tweets")),
-    *(f".cxcorpus-state/{hashlib.sha256(group.encode()).hexdigest()}.json"
-      for group in ("cx-tweetchat", "twitter-customer-conversation", "customer-always-right")),
+    *(f".cxcorpus-state/{hashlib.sha256(group.encode()).hexdigest()}{ext}"
+      for group in ("cx-tweetchat", "twitter-customer-conversation", "customer-always-right")
+      for ext in (".json", ".articles.json")),
 }
 
 # Runs the real CLI, after an optional patch (a fault that needs a precise moment).

@@ -122,24 +122,30 @@ class _Run:
         self.workers, self.scheduler = workers, scheduler
         self.failed: dict[str, str] = {}
         self.cache = {"hits": 0, "misses": 0}
+        self.memo: Any = None  # the articles the previous build read
+        self.articles: dict[str, list[Any]] = {}  # group -> its articles
 
     def build(self) -> dict[str, Any]:
+        from .article_memo import remembered_reads
         from .corpus import load_corpus
         from .pipeline import group_key
         from .progress import counter
 
         start = time.perf_counter()
-        corpus = load_corpus(self.corpus_path, encoder=self.cached)
+        self.memo = self._remembered_articles()
+        with remembered_reads(self.memo):
+            corpus = load_corpus(self.corpus_path, encoder=self.cached)
         timings = {"load": time.perf_counter() - start}
         for folder in ("alignments", "report", STATE):
             (self.tmp / folder).mkdir()
         names = list(corpus.groups)
-        keys = {n: group_key(n, corpus.group_articles(n), self.signature) for n in names}
+        self.articles = {n: corpus.group_articles(n) for n in names}
+        keys = {n: group_key(n, self.articles[n], self.signature) for n in names}
         todo = [n for n in names if not self._reuse(n, keys[n])]
         t = time.perf_counter()
         with counter(len(names), desc="building", unit="group") as bar:
             bar.update(len(names) - len(todo))
-            tasks = ((n, corpus.group_articles(n)) for n in todo)
+            tasks = ((n, self.articles[n]) for n in todo)
 
             def done(name: str, result: dict[str, Any] | None, error: str | None) -> None:
                 if result is None:
@@ -155,11 +161,25 @@ class _Run:
         timings["write"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - start
         summary["incremental"] = {"recomputed": len(todo) - len(self.failed),
-                                  "reused": len(names) - len(todo), "failed": len(self.failed)}
+                                  "reused": len(names) - len(todo), "failed": len(self.failed),
+                                  "articles_read": len(corpus.articles) - self.memo.reused}
         summary["timings"] = {k: round(v, 3) for k, v in timings.items()}
         return summary
 
     # --- incremental ---------------------------------------------------------------------
+
+    def _remembered_articles(self) -> Any:
+        """The articles the previous build read (see ``article_memo``)."""
+        from .article_memo import ArticleMemo
+
+        root = self.corpus_path if self.corpus_path.is_dir() else self.corpus_path.parent
+        memo = ArticleMemo(root)
+        folder = self.out / STATE
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.articles.json")):
+                with contextlib.suppress(OSError, ValueError):
+                    memo.add(json.loads(path.read_text(encoding="utf-8")))
+        return memo
 
     def _state_path(self, folder: Path, name: str) -> Path:
         digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
@@ -184,6 +204,7 @@ class _Run:
                 _link(self.out / relative, self.tmp / relative)
                 linked.append(self.tmp / relative)
             _link(source, self._state_path(self.tmp, name))
+            self._write_articles(name, self.articles[name])
         except (OSError, ValueError):
             for path in linked:
                 with contextlib.suppress(OSError):
@@ -270,6 +291,11 @@ class _Run:
         state = {"name": result["name"], "key": key, "files": files, **result}
         # ASCII: a name with undecodable bytes comes back exactly as it was
         _write_text(self._state_path(self.tmp, result["name"]), json.dumps(state))
+        self._write_articles(result["name"], self.articles[result["name"]])
+
+    def _write_articles(self, name: str, articles: list[Any]) -> None:
+        path = self._state_path(self.tmp, name).with_suffix(".articles.json")
+        _write_text(path, json.dumps(self.memo.entries(articles)))
 
     def _finish(self, corpus: Any, names: list[str], keys: dict[str, str]) -> dict[str, Any]:
         """The corpus-wide files, streamed from the groups' states in corpus order."""
