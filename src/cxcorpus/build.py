@@ -419,10 +419,15 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
         finally:
             client.close()
         return
+    saved = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")  # read by the workers when they start
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+    try:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     client = Client(cluster)
     try:
         yield client
