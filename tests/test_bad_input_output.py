@@ -221,6 +221,15 @@ def test_a_user_folder_named_like_a_temporary_folder_is_kept(tmp_path):
                                                            "out"]
 
 
+def test_missing_parents_of_out_are_created(tmp_path):
+    corpus = _small_corpus(tmp_path)
+    out = tmp_path / "new" / "deep" / "out"
+    code, _out, stderr = _cli(str(corpus), "-o", str(out), cache=tmp_path / "cache")
+    assert code == 0, stderr
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out"]
+    assert (out / "summary.json").is_file()
+
+
 def test_bad_worker_count_is_a_usage_error(tmp_path):
     corpus = _small_corpus(tmp_path)
     result = CliRunner().invoke(main, ["build", str(corpus), "-o", str(tmp_path / "out"),

