@@ -239,6 +239,21 @@ def test_parquet_datasets_hold_the_jsonl_records(built):
         assert mine == [(b["src"], b["tgt"], b["src_text"]) for b in _jsonl(path)]
 
 
+def test_duckdb_reads_the_parquet_datasets(built):
+    import duckdb
+
+    _, out, summary = built
+    parts = out / "parquet"
+    (rows,) = duckdb.sql(f"select count(*), count(distinct quote_id) from "
+                         f"'{parts}/tweets/*.parquet'").fetchall()
+    assert rows == (summary["counts"]["tweets"], summary["counts"]["quotes"])
+    beads = duckdb.sql(f"select src_article, tgt_article, count(*) from "
+                       f"'{parts}/alignments/*.parquet' group by all order by all").fetchall()
+    expected = sorted((p["src"], p["tgt"], p["beads"]) for g in summary["groups"]
+                      for p in g["pairs"])
+    assert beads == expected
+
+
 def test_versions_that_are_not_translations_are_warned_about(built, corpus_dir, tmp_path):
     import shutil
 
