@@ -129,6 +129,8 @@ class _Run:
         self.failed: dict[str, str] = {}
         self.cache = {"hits": 0, "misses": 0}
         self.used_workers = 1
+        self.client: Any = None  # a Dask client, started when there is work to share
+        self._stack: Any = None
         self.memo: Any = None  # the articles the previous build read
         self.articles: dict[str, list[Any]] = {}  # group -> its articles
 
@@ -140,28 +142,34 @@ class _Run:
 
         start = time.perf_counter()
         self.memo = self._remembered_articles()
-        with remembered_reads(self.memo):
-            corpus = load_corpus(self.corpus_path, encoder=self.cached)
-        timings = {"load": time.perf_counter() - start}
-        for folder in ("alignments", "report", STATE):
-            (self.tmp / folder).mkdir()
-        names = list(corpus.groups)
-        self.articles = {n: corpus.group_articles(n) for n in names}
-        keys = {n: group_key(n, self.articles[n], self.signature) for n in names}
-        todo = [n for n in names if not self._reuse(n, keys[n])]
-        t = time.perf_counter()
-        with counter(len(names), desc="building", unit="group") as bar:
-            bar.update(len(names) - len(todo))
-            tasks = ((n, self.articles[n]) for n in todo)
+        with contextlib.ExitStack() as stack:
+            self._stack = stack
+            self._read_on_workers()
+            with remembered_reads(self.memo):
+                corpus = load_corpus(self.corpus_path, encoder=self.cached)
+            timings = {"load": time.perf_counter() - start}
+            for folder in ("alignments", "report", STATE):
+                (self.tmp / folder).mkdir()
+            names = list(corpus.groups)
+            self.articles = {n: corpus.group_articles(n) for n in names}
+            keys = {n: group_key(n, self.articles[n], self.signature) for n in names}
+            todo = [n for n in names if not self._reuse(n, keys[n])]
+            t = time.perf_counter()
+            with counter(len(names), desc="building", unit="group") as bar:
+                bar.update(len(names) - len(todo))
+                tasks = ((n, self.articles[n]) for n in todo)
 
-            def done(name: str, result: dict[str, Any] | None, error: str | None) -> None:
-                if result is None:
-                    self.failed[name] = error or "failed"
+                def done(name: str, result: dict[str, Any] | None, error: str | None) -> None:
+                    if result is None:
+                        self.failed[name] = error or "failed"
+                    else:
+                        self._write_group(result, keys[name])
+                    bar.update(1)
+
+                if self._use_cluster(len(todo)):
+                    self._run_dask(tasks, done)
                 else:
-                    self._write_group(result, keys[name])
-                bar.update(1)
-
-            self._run_tasks(tasks, len(todo), done)
+                    self._run_here(tasks, done)
         timings["groups"] = time.perf_counter() - t
         t = time.perf_counter()
         summary = self._finish(corpus, names, keys)
@@ -221,18 +229,40 @@ class _Run:
 
     # --- running -------------------------------------------------------------------------
 
-    def _run_tasks(self, tasks: Iterator[tuple[str, list]], count: int,
-                   done: Callable[[str, dict | None, str | None], None]) -> None:
-        if count == 0:
-            return
+    def _use_cluster(self, groups: int) -> bool:
+        """Whether ``groups`` groups of work go to Dask (starting the client if so)."""
+        if self.client is not None:
+            return groups > 0
         workers = self.workers
         if workers is None:  # the default: every core, when there is enough to share
-            workers = (os.cpu_count() or 1) if count >= CLUSTER_MIN_GROUPS else 1
-        self.used_workers = min(workers, count)
-        if self.scheduler is None and self.used_workers <= 1:
-            self._run_here(tasks, done)
-        else:
-            self._run_dask(tasks, self.used_workers, done)
+            workers = (os.cpu_count() or 1) if groups >= CLUSTER_MIN_GROUPS else 1
+        if groups == 0 or (self.scheduler is None and min(workers, groups) <= 1):
+            return False
+        self.used_workers = min(workers, groups)
+        self.client = self._stack.enter_context(_client(self.scheduler, self.used_workers))
+        return True
+
+    def _read_on_workers(self) -> None:
+        """Read the corpus's new or changed files on the workers, into the memo, when they
+        are enough to share (about three per group)."""
+        from .article_memo import candidates, file_digest, read_record
+        from .progress import counter
+
+        to_read = [(path, article_id) for path, article_id in candidates(self.corpus_path)
+                   if not self.memo.has(path, article_id, file_digest(path))]
+        if not self._use_cluster(len(to_read) // 3):
+            return
+        from distributed import as_completed
+
+        root = str(self.memo.root)
+        futures = self.client.map(read_record, [str(p) for p, _ in to_read],
+                                  [i for _, i in to_read], [root] * len(to_read), pure=False)
+        with counter(len(futures), desc="reading", unit="article") as bar:
+            for future in as_completed(futures):
+                if future.status == "finished" and future.result() is not None:
+                    self.memo.add([future.result()], fresh=True)
+                future.release()
+                bar.update(1)
 
     def _run_here(self, tasks: Iterator[tuple[str, list]],
                   done: Callable[[str, dict | None, str | None], None]) -> None:
@@ -253,42 +283,43 @@ class _Run:
             self.cache["misses"] += getattr(self.cached, "misses", 0) - misses
             done(name, result, error)
 
-    def _run_dask(self, tasks: Iterator[tuple[str, list]], workers: int,
+    def _run_dask(self, tasks: Iterator[tuple[str, list]],
                   done: Callable[[str, dict | None, str | None], None]) -> None:
+        from distributed import as_completed
+
         from .pipeline import EncoderSpec, run_group
 
         spec = EncoderSpec(self.inner.name, None if self.cache_dir is None
                            else str(Path(self.cache_dir).resolve()),
                            None if _by_name(self.inner) else self.inner)
-        with _client(self.scheduler, workers) as client:
-            from distributed import as_completed
+        client = self.client
+        limit = IN_FLIGHT_PER_WORKER * max(self.used_workers,
+                                           len(client.scheduler_info()["workers"]))
+        running: dict[Any, str] = {}
 
-            limit = IN_FLIGHT_PER_WORKER * max(workers, len(client.scheduler_info()["workers"]))
-            running: dict[Any, str] = {}
+        def submit(name: str, articles: list) -> Any:
+            future = client.submit(run_group, name, articles, spec, self.options,
+                                   self.sentences, retries=1, pure=False,
+                                   key=f"cxcorpus-group-{len(running)}-{_short(name)}")
+            running[future] = name
+            return future
 
-            def submit(name: str, articles: list) -> Any:
-                future = client.submit(run_group, name, articles, spec, self.options,
-                                       self.sentences, retries=1, pure=False,
-                                       key=f"cxcorpus-group-{len(running)}-{_short(name)}")
-                running[future] = name
-                return future
-
-            pending = iter(tasks)
-            queue = as_completed([submit(*task) for task in itertools.islice(pending, limit)])
-            for future in queue:
-                name = running.pop(future)
-                if future.status == "finished":
-                    result = future.result()
-                    used = result.pop("cache", {})
-                    for k in self.cache:
-                        self.cache[k] += used.get(k, 0)
-                    done(name, result, None)
-                else:
-                    done(name, None, _describe(future.exception()))
-                future.release()
-                following = next(pending, None)
-                if following is not None:
-                    queue.add(submit(*following))
+        pending = iter(tasks)
+        queue = as_completed([submit(*task) for task in itertools.islice(pending, limit)])
+        for future in queue:
+            name = running.pop(future)
+            if future.status == "finished":
+                result = future.result()
+                used = result.pop("cache", {})
+                for k in self.cache:
+                    self.cache[k] += used.get(k, 0)
+                done(name, result, None)
+            else:
+                done(name, None, _describe(future.exception()))
+            future.release()
+            following = next(pending, None)
+            if following is not None:
+                queue.add(submit(*following))
 
     # --- writing -------------------------------------------------------------------------
 
