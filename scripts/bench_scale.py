@@ -363,9 +363,16 @@ def corpus_suite(groups: int, old_venv: Path | None, tcp: bool) -> None:
         report("0.1.0 cold", old, articles)
         print(f"   new 1 worker vs 0.1.0: {old['seconds'] / one['seconds']:.2f}x faster; "
               f"2 workers: {old['seconds'] / two['seconds']:.2f}x", flush=True)
-        same = all((root / "out-old" / f).read_bytes() == (root / "out1" / f).read_bytes()
-                   for f in ("tweets.jsonl", "gaps.jsonl", "gaps-nway.jsonl"))
-        print(f"   JSONL outputs identical to 0.1.0: {same}", flush=True)
+        compared = ["tweets.jsonl", "gaps.jsonl", "gaps-nway.jsonl", "report/index.html",
+                    *(p.relative_to(root / "out-old").as_posix()
+                      for p in (root / "out-old").glob("alignments/*"))]
+        differ = [f for f in compared if not (root / "out1" / f).is_file()
+                  or (root / "out-old" / f).read_bytes() != (root / "out1" / f).read_bytes()]
+        print(f"   files identical to 0.1.0: {len(compared) - len(differ)} of {len(compared)}"
+              f"{'; differ: ' + ', '.join(differ[:5]) + f' (kept in {root})' if differ else ''}",
+              flush=True)
+        if differ:
+            return
     shutil.rmtree(root, ignore_errors=True)
 
 
