@@ -242,8 +242,9 @@ import json, resource, subprocess, sys, time
 start = time.perf_counter()
 done = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=False)
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "peak_mb": peak, "code": done.returncode,
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+peak, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+print(json.dumps({"seconds": seconds, "peak_mb": peak, "cpu": cpu, "code": done.returncode,
                   "stderr": done.stderr[-3000:]}))
 """
 
@@ -284,7 +285,7 @@ def report(label: str, result: dict, articles: int, cold: float | None = None) -
     inc = result["summary"].get("incremental", {})
     share = f"  {100 * result['seconds'] / cold:5.1f} % of cold" if cold else ""
     print(f"{label:<34} {result['seconds']:8.1f} s  {1000 * result['seconds'] / articles:7.1f} "
-          f"ms/article  peak {result['peak_mb']:6.0f} MB  computed {inc.get('recomputed', '-')}"
+          f"ms/article  cpu {1000 * result['cpu'] / articles:6.1f} ms/article  peak {result['peak_mb']:6.0f} MB  computed {inc.get('recomputed', '-')}"
           f"{share}  [{result['load_before']}]", flush=True)
 
 
