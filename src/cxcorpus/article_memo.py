@@ -83,18 +83,18 @@ class ArticleMemo:
     def entries(self, articles: list[Article]) -> list[dict[str, Any]]:
         """What a group's state keeps of its articles: each as read, before the corpus
         loader set its group or language."""
-        return [entry for a in articles for entry in self.read.get(self._relative(a.path), [])]
+        return [entry for a in articles for entry in self.read.get(self.relative(a.path), [])]
 
-    def _relative(self, path: str | Path) -> str:
+    def relative(self, path: str | Path) -> str:
         return os.path.relpath(str(path), self.root)
 
     def has(self, path: str | Path, article_id: str | None, digest: str | None) -> bool:
-        stored = self.known.get((self._relative(path), article_id))
+        stored = self.known.get((self.relative(path), article_id))
         return digest is not None and stored is not None and stored[0] == digest
 
     def reader(self, read_article: Any) -> Any:
         def read(path: str | Path, **kwargs: Any) -> Article:
-            key = (self._relative(path), kwargs.get("article_id"))
+            key = (self.relative(path), kwargs.get("article_id"))
             digest = file_digest(path)
             stored = self.known.get(key)
             if digest is not None and stored is not None and stored[0] == digest:

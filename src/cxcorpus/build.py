@@ -147,6 +147,7 @@ class _Run:
             self._read_on_workers()
             with remembered_reads(self.memo):
                 corpus = load_corpus(self.corpus_path, encoder=self.cached)
+            self.memo.known.clear()  # what is still needed is in memo.read, per group
             timings = {"load": time.perf_counter() - start}
             for folder in ("alignments", "report", STATE):
                 (self.tmp / folder).mkdir()
@@ -338,6 +339,8 @@ class _Run:
     def _write_articles(self, name: str, articles: list[Any]) -> None:
         path = self._state_path(self.tmp, name).with_suffix(".articles.json")
         _write_text(path, json.dumps(self.memo.entries(articles)))
+        for article in articles:  # written: no longer held
+            self.memo.read.pop(self.memo.relative(article.path), None)
 
     def _finish(self, corpus: Any, names: list[str], keys: dict[str, str]) -> dict[str, Any]:
         """The corpus-wide files, streamed from the groups' states in corpus order."""
