@@ -114,13 +114,19 @@ def _check_parent(out: Path, shown: str) -> None:
 
 
 def _check_contents(out: Path, shown: str) -> None:
-    names = os.listdir(out)
+    try:
+        names = os.listdir(out)
+    except OSError as exc:
+        raise BuildError(shown, f"cannot read: {exc.strerror or exc}") from None
     if not names:
         return
     if not (_is_marker(out / MARKER) or _is_legacy(out)):
         raise BuildError(shown, "is a folder with other files in it, not a cxcorpus build "
                                 "output; choose a new or empty folder")
-    foreign = _foreign_entry(out, names)
+    try:
+        foreign = _foreign_entry(out, names)
+    except OSError as exc:
+        raise BuildError(exc.filename or shown, f"cannot read: {exc.strerror or exc}") from None
     if foreign is not None:
         raise BuildError(foreign, "was not written by cxcorpus; move it out of the output "
                                   "folder (a build replaces the whole folder)")
