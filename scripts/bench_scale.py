@@ -331,7 +331,8 @@ class TcpCluster:
                 proc.kill()
 
 
-def corpus_suite(groups: int, old_venv: Path | None, tcp: bool) -> None:
+def corpus_suite(groups: int, old_venv: Path | None, tcp: bool,
+                 old_src: Path | None = None) -> None:
     root = Path(tempfile.mkdtemp(prefix=f"bench-groups-{groups}-"))
     corpus = root / "corpus"
     corpus.mkdir()
@@ -359,8 +360,10 @@ def corpus_suite(groups: int, old_venv: Path | None, tcp: bool) -> None:
         print(f"   4 TCP workers: outputs identical to 1 worker: "
               f"{outputs(root / 'out4') == outputs(root / 'out1')}", flush=True)
     if old_venv is not None:
-        old = cli_build([str(old_venv / "bin" / "cxcorpus")], corpus, root / "out-old",
-                        root / "cache-old")
+        command = ([str(old_venv / "bin" / "python"), "-m", "cxcorpus.cli"] if old_src
+                   else [str(old_venv / "bin" / "cxcorpus")])
+        env = {"PYTHONPATH": str(old_src)} if old_src else None
+        old = cli_build(command, corpus, root / "out-old", root / "cache-old", env=env)
         report("0.1.0 cold", old, articles)
         print(f"   new 1 worker vs 0.1.0: {old['seconds'] / one['seconds']:.2f}x faster; "
               f"2 workers: {old['seconds'] / two['seconds']:.2f}x", flush=True)
@@ -423,6 +426,8 @@ def main() -> None:
     parser.add_argument("--per-article", help="comma-separated article counts (fake encoder)")
     parser.add_argument("--old-venv", type=Path, default=Path("/work/main/.venv"),
                         help="the 0.1.0 release's venv ('' to skip it)")
+    parser.add_argument("--old-src", type=Path, help="run the old release from this src/ "
+                        "folder (e.g. `git archive v0.1.0 src`) with the old venv's Python")
     parser.add_argument("--no-tcp", action="store_true", help="skip the 4-worker TCP cluster")
     args = parser.parse_args()
     if args.one_per_article:
@@ -431,7 +436,7 @@ def main() -> None:
     if args.groups or args.per_article:
         old = args.old_venv if str(args.old_venv) not in ("", ".") else None
         for groups in [int(g) for g in (args.groups or "").split(",") if g]:
-            corpus_suite(groups, old, not args.no_tcp)
+            corpus_suite(groups, old, not args.no_tcp, args.old_src)
         if args.per_article:
             per_article_suite([int(n) for n in args.per_article.split(",")])
         return
