@@ -20,6 +20,18 @@ random vector per word, instant) the target stays Turkish, so the path is the re
 
 Built corpora: groups of a Turkish and an Italian version made the same way (8-30
 paragraphs each), named in a manifest, built with the fake encoder; 100 and 1 000 articles.
+
+The corpus build as a user runs it (``--groups 100,1000``): generated 3-version groups (TR, IT,
+and IT with 10 % of its paragraphs dropped), built by ``cxcorpus build`` with USE-m3 in fresh
+processes: cold (empty cache and output), warm (nothing changed), one article changed; one
+and two local workers; four workers of a ``dask scheduler`` + ``dask worker`` cluster on
+127.0.0.1 over TCP (outputs compared byte for byte with one worker); and the 0.1.0 release
+(``--old-venv``, default /work/main/.venv) on the same corpus. ``--per-article 100,1000,10000``
+builds 3-version corpora of that many articles with the fake encoder in one process each
+(the pipeline's own cost per article, and peak memory). Each line carries the load average:
+the machine may be shared.
+
+    .venv/bin/python scripts/bench_scale.py --groups 100 --per-article 300,3000
 """
 
 from __future__ import annotations
@@ -29,6 +41,7 @@ import hashlib
 import json
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -202,6 +215,205 @@ def run_one(name: str, paragraphs: int) -> dict:
     return measure_build(int(name.split("-")[1]))
 
 
+# --- the corpus build as a user runs it ---------------------------------------------------
+
+
+def make_groups(folder: Path, groups: int, seed: int = 3) -> None:
+    """``groups`` groups of three versions: TR, IT, and IT lacking 10 % of its paragraphs."""
+    rng = random.Random(seed)
+    pairs = seed_pairs()
+    manifest = []
+    for g in range(groups):
+        units = [rng.choice(pairs) for _ in range(rng.randint(8, 20))]
+        short = [units[0]] + [u for u in units[1:] if rng.random() > 0.1]
+        for suffix, lang, side, chosen in (("tr", "tr", 0, units), ("it", "it", 1, units),
+                                           ("v3", "it", 1, short)):
+            name = f"g{g:05d}.{suffix}.txt"
+            title = f"{g}. " + " ".join(chosen[0][side].split()[:8])
+            body = "\n\n".join(u[side] for u in chosen[1:])
+            (folder / name).write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+            manifest.append(f'[[article]]\nfile = "{name}"\nlang = "{lang}"\n'
+                            f'group = "g{g:05d}"\n')
+    (folder / "manifest.toml").write_text("\n".join(manifest), encoding="utf-8")
+
+
+_MEASURED = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=False)
+seconds = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+peak, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+print(json.dumps({"seconds": seconds, "peak_mb": peak, "cpu": cpu, "code": done.returncode,
+                  "stderr": done.stderr[-3000:]}))
+"""
+
+
+def load() -> str:
+    import os
+
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.1f} {five:.1f} {fifteen:.1f}"
+
+
+def cli_build(command: list[str], corpus: Path, out: Path, cache: Path, *extra: str,
+              env: dict | None = None) -> dict:
+    """One ``cxcorpus build`` in a fresh process: wall time, largest process's peak RSS."""
+    import os
+
+    environment = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+                   **(env or {})}
+    at = load()
+    done = subprocess.run([sys.executable, "-c", _MEASURED, *command, "build", str(corpus),
+                           "-o", str(out), "--cache", str(cache), *extra],
+                          capture_output=True, text=True, check=True, env=environment)
+    result = json.loads(done.stdout)
+    if result["code"]:
+        raise SystemExit(f"build failed: {result['stderr']}")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    result.update(load_before=at, summary=summary)
+    return result
+
+
+def outputs(out: Path) -> dict[str, str]:
+    """A digest of every file but summary.json (timings and counts of work differ)."""
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in out.rglob("*") if p.is_file() and p.name != "summary.json"}
+
+
+def report(label: str, result: dict, articles: int, cold: float | None = None) -> None:
+    inc = result["summary"].get("incremental", {})
+    share = f"  {100 * result['seconds'] / cold:5.1f} % of cold" if cold else ""
+    print(f"{label:<34} {result['seconds']:8.1f} s  {1000 * result['seconds'] / articles:7.1f} "
+          f"ms/article  cpu {1000 * result['cpu'] / articles:6.1f} ms/article  peak {result['peak_mb']:6.0f} MB  computed {inc.get('recomputed', '-')}"
+          f"{share}  [{result['load_before']}]", flush=True)
+
+
+class TcpCluster:
+    """``dask scheduler`` and ``dask worker`` processes on 127.0.0.1, stopped on exit."""
+
+    def __init__(self, workers: int, port: int = 8799):
+        self.address = f"tcp://127.0.0.1:{port}"
+        self.port, self.workers, self.procs = port, workers, []
+
+    def __enter__(self) -> str:
+        import os
+        import socket
+
+        dask = str(Path(sys.executable).with_name("dask"))
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+        self.procs.append(subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port",
+                                            str(self.port), "--no-dashboard"], **quiet))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    break
+            time.sleep(0.2)
+        for _ in range(self.workers):
+            self.procs.append(subprocess.Popen(
+                [dask, "worker", self.address, "--nthreads", "1", "--no-dashboard",
+                 "--host", "127.0.0.1"], **quiet))
+        from distributed import Client
+
+        with Client(self.address, timeout="60s") as client:
+            client.wait_for_workers(self.workers, timeout=120)
+        return self.address
+
+    def __exit__(self, *exc: object) -> None:
+        for proc in reversed(self.procs):
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def corpus_suite(groups: int, old_venv: Path | None, tcp: bool,
+                 old_src: Path | None = None) -> None:
+    root = Path(tempfile.mkdtemp(prefix=f"bench-groups-{groups}-"))
+    corpus = root / "corpus"
+    corpus.mkdir()
+    make_groups(corpus, groups)
+    articles = 3 * groups
+    new = [sys.executable, "-m", "cxcorpus.cli"]
+    print(f"== {groups} groups, {articles} articles ({root}); {load()}", flush=True)
+    one = cli_build(new, corpus, root / "out1", root / "cache1", "--workers", "1")
+    report("new cold, 1 worker", one, articles)
+    warm = cli_build(new, corpus, root / "out1", root / "cache1", "--workers", "1")
+    report("new warm (nothing changed)", warm, articles, one["seconds"])
+    changed = corpus / "g00000.it.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nUn paragrafo nuovo.\n",
+                       encoding="utf-8")
+    edit = cli_build(new, corpus, root / "out1", root / "cache1", "--workers", "1")
+    report("new one article changed", edit, articles, one["seconds"])
+    two = cli_build(new, corpus, root / "out2", root / "cache2", "--workers", "2")
+    report("new cold, 2 local workers", two, articles)
+    print(f"   2 workers vs 1: {one['seconds'] / two['seconds']:.2f}x; outputs identical: "
+          f"{outputs(root / 'out2') == outputs(root / 'out1')}", flush=True)
+    if tcp:
+        with TcpCluster(4) as address:
+            four = cli_build(new, corpus, root / "out4", root / "cache4", "--scheduler", address)
+        report("new cold, 4 TCP workers", four, articles)
+        print(f"   4 TCP workers: outputs identical to 1 worker: "
+              f"{outputs(root / 'out4') == outputs(root / 'out1')}", flush=True)
+    if old_venv is not None:
+        command = ([str(old_venv / "bin" / "python"), "-m", "cxcorpus.cli"] if old_src
+                   else [str(old_venv / "bin" / "cxcorpus")])
+        env = {"PYTHONPATH": str(old_src)} if old_src else None
+        old = cli_build(command, corpus, root / "out-old", root / "cache-old", env=env)
+        report("0.1.0 cold", old, articles)
+        print(f"   new 1 worker vs 0.1.0: {old['seconds'] / one['seconds']:.2f}x faster; "
+              f"2 workers: {old['seconds'] / two['seconds']:.2f}x", flush=True)
+        compared = ["tweets.jsonl", "gaps.jsonl", "gaps-nway.jsonl", "report/index.html",
+                    *(p.relative_to(root / "out-old").as_posix()
+                      for p in (root / "out-old").glob("alignments/*"))]
+        differ = [f for f in compared if not (root / "out1" / f).is_file()
+                  or (root / "out-old" / f).read_bytes() != (root / "out1" / f).read_bytes()]
+        print(f"   files identical to 0.1.0: {len(compared) - len(differ)} of {len(compared)}"
+              f"{'; differ: ' + ', '.join(differ[:5]) + f' (kept in {root})' if differ else ''}",
+              flush=True)
+        if differ:
+            return
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def measure_per_article(articles: int) -> dict:
+    import warnings
+
+    from cxcorpus.build import build
+
+    root = Path(tempfile.mkdtemp(prefix="bench-per-article-"))
+    corpus = root / "corpus"
+    corpus.mkdir()
+    make_groups(corpus, max(1, articles // 3))
+    base = peak_mb()
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary = build(corpus, root / "out", FakeEncoder(), cache_dir=root / "cache")
+    seconds = time.perf_counter() - start
+    shutil.rmtree(root, ignore_errors=True)
+    return {"articles": summary["counts"]["articles"], "seconds": seconds, "base_mb": base,
+            "peak_mb": peak_mb(), "timings": summary["timings"]}
+
+
+def per_article_suite(sizes: list[int]) -> None:
+    first = None
+    for size in sizes:
+        at = load()
+        done = subprocess.run([sys.executable, __file__, "--one-per-article", str(size)],
+                              capture_output=True, text=True, check=True)
+        result = json.loads(done.stdout.splitlines()[-1])
+        per = result["seconds"] / result["articles"]
+        first = first or per
+        print(f"fake encoder, {result['articles']:>6} articles: {result['seconds']:8.1f} s  "
+              f"{1000 * per:6.1f} ms/article ({per / first:.2f}x the first)  peak "
+              f"{result['peak_mb']:6.0f} MB  [{at}]", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", nargs="*", metavar="MEASUREMENT",
@@ -209,7 +421,25 @@ def main() -> None:
     parser.add_argument("--real", action="store_true", help="also align with USE-m3")
     parser.add_argument("--paragraphs", type=int, default=10_000)
     parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--one-per-article", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--groups", help="comma-separated group counts for the build suite")
+    parser.add_argument("--per-article", help="comma-separated article counts (fake encoder)")
+    parser.add_argument("--old-venv", type=Path, default=Path("/work/main/.venv"),
+                        help="the 0.1.0 release's venv ('' to skip it)")
+    parser.add_argument("--old-src", type=Path, help="run the old release from this src/ "
+                        "folder (e.g. `git archive v0.1.0 src`) with the old venv's Python")
+    parser.add_argument("--no-tcp", action="store_true", help="skip the 4-worker TCP cluster")
     args = parser.parse_args()
+    if args.one_per_article:
+        print(json.dumps(measure_per_article(args.one_per_article)))
+        return
+    if args.groups or args.per_article:
+        old = args.old_venv if str(args.old_venv) not in ("", ".") else None
+        for groups in [int(g) for g in (args.groups or "").split(",") if g]:
+            corpus_suite(groups, old, not args.no_tcp, args.old_src)
+        if args.per_article:
+            per_article_suite([int(n) for n in args.per_article.split(",")])
+        return
     unknown = set(args.what) - set(MEASUREMENTS)
     if unknown:
         parser.error(f"unknown measurement(s): {', '.join(sorted(unknown))}")

@@ -109,14 +109,39 @@ def test_summary_lists_single_version_groups(built):
     assert "skip" in summary["signature"]["params"]
 
 
-def test_second_run_embeds_nothing_and_replaces_the_output(built, corpus_dir):
+def _outputs(out: Path) -> dict[str, bytes]:
+    """Every file of a build but summary.json (whose timings and counts of work vary)."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+            if p.is_file() and p.name != "summary.json"}
+
+
+def _stable(summary: dict) -> dict:
+    return {k: v for k, v in summary.items()
+            if k not in ("timings", "cache", "incremental", "out", "workers")}
+
+
+def test_second_run_recomputes_nothing_and_replaces_the_output(built, corpus_dir):
     cache, out, first = built
-    (out / "stale.txt").write_text("from an older build", encoding="utf-8")
+    before = _outputs(out)
     second = build(corpus_dir, out, cache_dir=cache)
-    assert second["cache"]["misses"] == 0 and second["cache"]["hits"] > 0
-    assert not (out / "stale.txt").exists()
-    assert second["counts"] == first["counts"]
-    assert not list(out.parent.glob(".out.*.tmp"))
+    assert second["incremental"] == {"recomputed": 0, "reused": 3, "failed": 0,
+                                     "articles_read": 0}
+    assert second["cache"]["misses"] == 0
+    assert _stable(second) == _stable(first)
+    assert _outputs(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out"]  # no lock, no temporary
+
+
+def test_a_file_the_build_did_not_write_is_never_removed(built, corpus_dir):
+    cache, out, _ = built
+    stale = out / "notes.txt"
+    stale.write_text("my notes", encoding="utf-8")
+    try:
+        with pytest.raises(BuildError, match="notes.txt: was not written by cxcorpus"):
+            build(corpus_dir, out, cache_dir=cache)
+        assert stale.read_text(encoding="utf-8") == "my notes"
+    finally:
+        stale.unlink()
 
 
 def test_a_failing_build_leaves_the_previous_output(built, corpus_dir, monkeypatch):
@@ -126,12 +151,124 @@ def test_a_failing_build_leaves_the_previous_output(built, corpus_dir, monkeypat
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("cxcorpus.report.render_report", broken)
+    monkeypatch.setattr("cxcorpus.report.render_index", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
         build(corpus_dir, out, cache_dir=cache)
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
-    assert not list(out.parent.glob(".out.*.tmp"))
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out"]
+
+
+def test_a_failing_group_is_listed_and_the_rest_is_built(built, corpus_dir, tmp_path,
+                                                           monkeypatch):
+    """A group whose task fails twice is in summary.json's ``failed``; the others are
+    written; the next build computes only that group."""
+    cache = built[0]
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(kwargs.get("title"))
+        raise RuntimeError("renderer crashed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("cxcorpus.report.render_report", broken)
+        with pytest.warns(build_module.BuildWarning, match="renderer crashed"):
+            summary = build(corpus_dir, tmp_path / "out", cache_dir=cache)
+    assert calls == ["cx-tweetchat", "cx-tweetchat"]  # tried, and tried once more
+    (failure,) = summary["failed"]
+    assert failure["group"] == "cx-tweetchat" and "renderer crashed" in failure["error"]
+    assert summary["incremental"].items() >= {"recomputed": 2, "reused": 0, "failed": 1}.items()
+    assert any("renderer crashed" in w for w in summary["warnings"])
+    written = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert written["failed"] == summary["failed"]
+    assert not list((tmp_path / "out" / "alignments").iterdir())
+    again = build(corpus_dir, tmp_path / "out", cache_dir=cache)
+    assert again["incremental"].items() >= {"recomputed": 1, "reused": 2, "failed": 0}.items()
+    assert again["failed"] == [] and len(list((tmp_path / "out" / "alignments").iterdir())) == 6
+
+
+def test_one_changed_article_recomputes_only_its_group(built, corpus_dir, tmp_path):
+    import shutil
+
+    cache, out, _ = built
+    corpus = tmp_path / "corpus"
+    shutil.copytree(corpus_dir, corpus)
+    mine = tmp_path / "out"
+    shutil.copytree(out, mine)
+    before = _outputs(mine)
+    article = corpus / "customer-always-right.tr.txt"
+    article.write_text(article.read_text(encoding="utf-8") + "\nYeni bir paragraf.\n",
+                       encoding="utf-8")
+    summary = build(corpus, mine, cache_dir=cache)
+    assert summary["incremental"] == {"recomputed": 1, "reused": 2, "failed": 0,
+                                      "articles_read": 1}  # the others are taken back
+    after = _outputs(mine)
+    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    # the single version's tweets and units only reach these files; cx-tweetchat's are kept
+    assert not any(name.startswith(("alignments/", "report/cx-")) for name in changed)
+
+
+def test_two_workers_write_the_same_bytes_as_one(built, corpus_dir, tmp_path, monkeypatch):
+    """A local Dask cluster of two worker processes: the same output, byte for byte (one
+    task in flight per worker, so that groups wait their turn)."""
+    cache, out, first = built
+    monkeypatch.setattr(build_module, "IN_FLIGHT_PER_WORKER", 1)
+    summary = build(corpus_dir, tmp_path / "out", cache_dir=cache, workers=2)
+    assert summary["workers"] == 2
+    assert summary["incremental"].items() >= {"recomputed": 3, "reused": 0, "failed": 0}.items()
+    assert summary["cache"]["misses"] == 0 and summary["cache"]["hits"] > 0
+    assert _outputs(tmp_path / "out") == _outputs(out)
+    assert _stable(summary) == _stable(first)
+
+
+def test_parquet_datasets_hold_the_jsonl_records(built):
+    import pyarrow.dataset as ds
+
+    _, out, summary = built
+    tweets = ds.dataset(out / "parquet" / "tweets", format="parquet").to_table().to_pylist()
+    assert [(t["article"], t["text"], t["quote_id"]) for t in tweets] == [
+        (t["article"], t["text"], t["quote_id"]) for t in _jsonl(out / "tweets.jsonl")]
+    gaps = ds.dataset(out / "parquet" / "gaps", format="parquet").to_table()
+    assert gaps.num_rows == summary["counts"]["gaps"]
+    assert gaps.column("text").to_pylist() == [g["text"] for g in _jsonl(out / "gaps.jsonl")]
+    beads = ds.dataset(out / "parquet" / "alignments", format="parquet").to_table().to_pylist()
+    for path in (out / "alignments").glob("*.jsonl"):
+        src, tgt = path.name[: -len(".jsonl")].split("__")
+        mine = [(b["src"], b["tgt"], b["src_text"]) for b in beads
+                if (b["src_article"], b["tgt_article"]) == (src, tgt)]
+        assert mine == [(b["src"], b["tgt"], b["src_text"]) for b in _jsonl(path)]
+
+
+def test_duckdb_reads_the_parquet_datasets(built):
+    import duckdb
+
+    _, out, summary = built
+    parts = out / "parquet"
+    (rows,) = duckdb.sql(f"select count(*), count(distinct quote_id) from "
+                         f"'{parts}/tweets/*.parquet'").fetchall()
+    assert rows == (summary["counts"]["tweets"], summary["counts"]["quotes"])
+    beads = duckdb.sql(f"select src_article, tgt_article, count(*) from "
+                       f"'{parts}/alignments/*.parquet' group by all order by all").fetchall()
+    expected = sorted((p["src"], p["tgt"], p["beads"]) for g in summary["groups"]
+                      for p in g["pairs"])
+    assert beads == expected
+
+
+def test_versions_that_are_not_translations_are_warned_about(built, corpus_dir, tmp_path):
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("cx-tweetchat.de.txt", "twitter-customer-conversation.tr.txt"):
+        shutil.copy(corpus_dir / name, corpus / name)
+    (corpus / "manifest.toml").write_text(
+        '[[article]]\nfile = "cx-tweetchat.de.txt"\nlang = "de"\ngroup = "mixed"\n'
+        '[[article]]\nfile = "twitter-customer-conversation.tr.txt"\nlang = "tr"\n'
+        'group = "mixed"\n', encoding="utf-8")
+    with pytest.warns(build_module.BuildWarning, match="do not look like translations"):
+        summary = build(corpus, tmp_path / "out", cache_dir=built[0])
+    (warning,) = summary["warnings"]
+    assert warning.startswith("group mixed: cx-tweetchat.de and twitter-customer-conversation.tr")
 
 
 def test_a_second_build_on_the_same_output_is_refused(built, corpus_dir):

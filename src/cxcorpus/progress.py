@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -26,3 +27,24 @@ def progress(
     from tqdm import tqdm
 
     yield from tqdm(items, total=total, desc=desc, unit=unit, file=sys.stderr, leave=False)
+
+
+class _Silent:
+    def update(self, n: int = 1) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def counter(total: int, *, desc: str = "", unit: str = "it",
+            enabled: bool | None = None) -> Iterator[Any]:
+    """A bar counted by hand (``bar.update(n)``), e.g. groups done out of ``total`` as
+    workers finish them; on stderr, silent when stderr is not a terminal."""
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        yield _Silent()
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False) as bar:
+        yield bar

@@ -499,12 +499,18 @@ def write_report(html: str, path: str | Path) -> None:
 
 
 def render_index(groups: list[dict[str, Any]], title: str = "cxcorpus build",
-                 nway_gaps: list[dict[str, Any]] | None = None) -> str:
+                 nway_gaps: list[dict[str, Any]] | None = None, *,
+                 missing: dict[str, dict[str, int]] | None = None) -> str:
     """The index page: a table of the groups, linking each report, with the passages each
-    language lacks (from the build's ``gaps-nway`` records, ``nway_gaps``) and the missing
-    sentences; a click on a column header sorts by it."""
+    language lacks and the missing sentences; a click on a column header sorts by it.
+
+    The passages lacked come from the build's ``gaps-nway`` records (``nway_gaps``), or
+    already counted per group as :func:`missing_by_lang` gives them (``missing``)."""
     langs = sorted({lang for g in groups for lang in g.get("langs", [])})
-    missing = missing_by_lang(groups, nway_gaps) if nway_gaps is not None else {}
+    if nway_gaps is not None:
+        missing = missing_by_lang(groups, nway_gaps)
+    known = missing is not None
+    missing = missing or {}
     head = ['<th scope="col"><button type="button">group</button></th>',
             '<th scope="col"><button type="button">versions</button></th>',
             '<th scope="col"><button type="button">rows</button></th>']
@@ -523,7 +529,7 @@ def render_index(groups: list[dict[str, Any]], title: str = "cxcorpus build",
         by_lang = missing.get(g["name"], {})
         for lang in langs:
             present = lang in g.get("langs", [])
-            aligned = bool(g.get("report_file")) and nway_gaps is not None
+            aligned = bool(g.get("report_file")) and known
             cells.append(_count_cell(by_lang.get(lang, 0) if present and aligned else None))
         cells.append(_count_cell(g.get("lacked_sentences") if g.get("report_file") else None))
         note = ("" if g.get("report_file") else

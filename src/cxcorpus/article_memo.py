@@ -1,0 +1,190 @@
+"""Articles read by an earlier build, taken back when their file has not changed.
+
+Reading (decoding, segmenting, detecting the language of every unit) is most of the cost of
+a build that has nothing new to compute, so a build keeps each article it read, as JSON
+beside the group's state, with the SHA-256 of the file's bytes; the next build's
+``load_corpus`` gets that article instead of reading the file again when the bytes match.
+The same memo lets a cold build read its files on the Dask workers first (``read_record``,
+``candidates``): ``load_corpus`` then finds them read. Whatever the memo lacks or holds for
+other bytes, ``load_corpus`` reads as usual, so its checks and errors stay the only ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+import stat
+import warnings
+from pathlib import Path
+from typing import Any
+
+from .model import Article, Unit
+
+
+def file_digest(path: str | Path) -> str | None:
+    """SHA-256 of a file's bytes, or None when it cannot be read (read safely: a FIFO or a
+    device is not opened for reading, see ``source.read_bytes``)."""
+    from .errors import InputError
+    from .source import read_bytes
+
+    try:
+        return hashlib.sha256(read_bytes(path)).hexdigest()
+    except InputError:
+        return None
+
+
+def to_record(article: Article) -> dict[str, Any] | None:
+    """An article as plain JSON data, or None if it would not come back equal."""
+    record = dataclasses.asdict(article)
+    record["published"] = article.published.isoformat() if article.published else None
+    try:
+        if from_record(record) != article:
+            return None
+    except (TypeError, ValueError):
+        return None
+    return record
+
+
+def from_record(record: dict[str, Any]) -> Article:
+    fields = dict(record)
+    fields["units"] = [Unit(**u) for u in record["units"]]
+    published = record.get("published")
+    fields["published"] = dt.date.fromisoformat(published) if published else None
+    return Article(**fields)
+
+
+class ArticleMemo:
+    """Articles by (path, id) with the digest of the bytes they were read from."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = str(root)  # paths are kept relative to it: a moved corpus still matches
+        self.known: dict[tuple[str, str | None], tuple[str, dict[str, Any], list[str]]] = {}
+        self.read: dict[str, list[dict[str, Any]]] = {}
+        self.reused = 0  # articles taken back from an earlier build
+        self.fresh: set[tuple[str, str | None]] = set()  # read on the workers just now
+
+    def add(self, entries: Any, fresh: bool = False) -> None:
+        """Take the entries a group's state kept of its articles (see ``entries``), or
+        (``fresh``) articles just read on the workers."""
+        if not isinstance(entries, list):
+            return
+        for entry in entries:
+            with contextlib.suppress(KeyError, TypeError):
+                key = (entry["path"], entry["article_id"])
+                if fresh:
+                    self.fresh.add(key)
+                self.known[key] = (entry["digest"], entry["article"],
+                                   [str(m) for m in entry.get("warnings", [])])
+
+    def entries(self, articles: list[Article]) -> list[dict[str, Any]]:
+        """What a group's state keeps of its articles: each as read, before the corpus
+        loader set its group or language."""
+        return [entry for a in articles for entry in self.read.get(self.relative(a.path), [])]
+
+    def relative(self, path: str | Path) -> str:
+        return os.path.relpath(str(path), self.root)
+
+    def has(self, path: str | Path, article_id: str | None, digest: str | None) -> bool:
+        stored = self.known.get((self.relative(path), article_id))
+        return digest is not None and stored is not None and stored[0] == digest
+
+    def reader(self, read_article: Any) -> Any:
+        def read(path: str | Path, **kwargs: Any) -> Article:
+            key = (self.relative(path), kwargs.get("article_id"))
+            digest = file_digest(path)
+            stored = self.known.get(key)
+            if digest is not None and stored is not None and stored[0] == digest:
+                with contextlib.suppress(KeyError, TypeError, ValueError):
+                    article = from_record({**stored[1], "path": str(path)})
+                    self.reused += key not in self.fresh
+                    self._remember(key, digest, stored[1], stored[2])
+                    for message in stored[2]:  # what reading it said then, said again
+                        warnings.warn(message, stacklevel=2)
+                    return article
+            with warnings.catch_warnings(record=True) as said:
+                warnings.simplefilter("always")
+                article = read_article(path, **kwargs)
+            messages = [str(w.message) for w in said]
+            for message in messages:
+                warnings.warn(message, stacklevel=2)
+            record = to_record(article) if digest is not None else None
+            if record is not None:
+                self._remember(key, digest, record, messages)
+            return article
+
+        return read
+
+    def _remember(self, key: tuple[str, str | None], digest: str, record: dict,
+                  messages: list[str]) -> None:
+        self.read.setdefault(key[0], []).append(
+            {"path": key[0], "article_id": key[1], "digest": digest, "article": record,
+             "warnings": messages})
+
+
+def candidates(corpus_path: Path) -> list[tuple[Path, str | None]]:
+    """The files ``load_corpus`` will most likely read, with the id it will give them: the
+    manifest's regular files inside the folder, or the folder's article files. A guess
+    only (a wrong one costs a read): the loader decides."""
+    import sys
+
+    from .corpus import MANIFEST, article_files
+    from .read import article_id_from_path
+
+    if not corpus_path.is_dir():
+        return []
+    root = corpus_path.resolve()
+    manifest = corpus_path / MANIFEST
+    found: list[tuple[Path, str | None]] = []
+    if manifest.is_file():
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover
+            import tomli as tomllib
+        try:
+            entries = tomllib.loads(manifest.read_text(encoding="utf-8")).get("article")
+        except (OSError, ValueError):
+            return []
+        for entry in entries if isinstance(entries, list) else []:
+            file = entry.get("file") if isinstance(entry, dict) else None
+            if isinstance(file, str) and _regular_inside(corpus_path / file, root):
+                found.append((corpus_path / file, None))
+        return found
+    try:
+        files = article_files(corpus_path)
+    except Exception:  # noqa: BLE001 - the loader reports it
+        return []
+    for file in files:
+        relative = file.relative_to(corpus_path)
+        stem = article_id_from_path(file)
+        article_id = str(relative.parent / stem) if relative.parent != Path(".") else stem
+        if _regular_inside(file, root):
+            found.append((file, article_id))
+    return found
+
+
+def _regular_inside(path: Path, root: Path) -> bool:
+    try:
+        real = path.resolve()
+        return root in real.parents and stat.S_ISREG(os.stat(real).st_mode)
+    except (OSError, RuntimeError):
+        return False
+
+
+def read_record(path: str, article_id: str | None, root: str) -> dict[str, Any] | None:
+    """Read one article (on a worker) into a memo entry; None when it cannot be read (the
+    loader will say why)."""
+    from .read import read_article
+
+    memo = ArticleMemo(root)
+    kwargs = {"article_id": article_id} if article_id is not None else {}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # recorded by the reader, shown by the main process
+            memo.reader(read_article)(path, **kwargs)
+    except Exception:  # noqa: BLE001 - read again, and reported, by load_corpus
+        return None
+    entries = [e for found in memo.read.values() for e in found]
+    return entries[0] if entries else None
