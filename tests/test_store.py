@@ -7,6 +7,7 @@ import multiprocessing
 import pickle
 import sqlite3
 import warnings
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 
 import numpy as np
@@ -114,9 +115,10 @@ def _writer(path: str, worker: int, rounds: int) -> int:
 def test_many_writer_processes_at_once(tmp_path):
     path = str(tmp_path / "e.sqlite")
     workers, rounds = 6, 25
+    # An executor, not a Pool: a worker that dies is an error here, not a hang.
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(workers) as pool:
-        pool.starmap(_writer, [(path, w, rounds) for w in range(workers)])
+    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        list(pool.map(_writer, [path] * workers, range(workers), [rounds] * workers))
     store = EmbeddingStore(path)
     assert len(store) == workers * rounds * 20 + rounds + 9
     keys = [key(f"w{w}-{r}-{i}") for w in range(workers) for r in range(rounds) for i in range(20)]
