@@ -298,8 +298,9 @@ def test_no_debris_beside_the_output(named):
     assert sorted(p.name for p in out.parent.iterdir()) == ["corpus", "out"]
 
 
-def test_non_utf8_file_names_are_built(tmp_path, tmp_path_factory):
-    """A file name with a byte that is not UTF-8: built, every output valid UTF-8."""
+def test_non_utf8_file_names_are_refused_before_any_work(tmp_path, tmp_path_factory):
+    """A file name with a byte that is not UTF-8: one line naming it, at once (not after all
+    the work), nothing written, the file itself untouched."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     raw = os.fsencode(corpus) + b"/caf\xe9.tr.txt"
@@ -308,14 +309,9 @@ def test_non_utf8_file_names_are_built(tmp_path, tmp_path_factory):
     out = tmp_path / "out"
     cache = tmp_path_factory.getbasetemp() / "embedding-cache"
     code, _stdout, stderr = _cli(str(corpus), "-o", str(out), cache=cache)
-    assert code == 0, stderr
-    for path in out.rglob("*"):
-        if path.is_file() and path.suffix in (".json", ".jsonl", ".html"):
-            text = path.read_bytes().decode("utf-8")  # strict: raises on a stray byte
-            if path.suffix == ".json":
-                json.loads(text)
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary["counts"]["articles"] == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "out"]
+    assert code == 2
+    assert stderr.strip().splitlines() == [
+        f"error: {corpus}/caf\\xe9.tr.txt: file name is not valid UTF-8; rename the file"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]
     with open(raw, "rb") as handle:  # the file itself is untouched
         assert handle.read() == (CORPUS / "customer-always-right.tr.txt").read_bytes()
