@@ -108,4 +108,6 @@ def test_plurals(count, text):
 def test_no_command_shows_the_help_not_an_error():
     result = run()
     assert "Commands:" in result.output and "error:" not in result.output
-    assert run("--version").output == "cxcorpus, version 0.1.0\n"
+    from importlib.metadata import version
+
+    assert run("--version").output == f"cxcorpus, version {version('cxcorpus')}\n"
