@@ -273,7 +273,7 @@ def test_versions_that_are_not_translations_are_warned_about(built, corpus_dir, 
 
 def test_a_second_build_on_the_same_output_is_refused(built, corpus_dir):
     cache, out, _ = built
-    with build_module._lock(out), pytest.raises(BuildError, match="another build is writing"):
+    with build_module.lock(out), pytest.raises(BuildError, match="another build is writing"):
         build(corpus_dir, out, cache_dir=cache)
 
 

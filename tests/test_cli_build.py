@@ -29,7 +29,7 @@ def test_build_writes_outputs_and_prints_a_summary(corpus_dir, tmp_path_factory)
 
 def test_build_refuses_while_another_build_writes(corpus_dir, tmp_path):
     out = tmp_path / "out"
-    with build_module._lock(out):
+    with build_module.lock(out):
         result = CliRunner().invoke(main, ["build", str(corpus_dir), "-o", str(out),
                                            "--cache", str(tmp_path / "cache")])
     assert result.exit_code == 2

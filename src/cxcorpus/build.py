@@ -57,9 +57,6 @@ IN_FLIGHT_PER_WORKER = 2
 # workers against 4 s in-process), more than a few groups take.
 CLUSTER_MIN_GROUPS = 8
 
-_lock = lock  # the name the tests and older callers use
-
-
 class BuildWarning(UserWarning):
     """A group built, but whose result a user should look at (e.g. not translations)."""
 

@@ -145,16 +145,6 @@ def csv_cell(value: Any) -> Any:
 
 
 
-def write_parquet(records: list[dict[str, Any]], path: str | Path) -> None:
-    """Write records as a Parquet table (types inferred by pyarrow)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.Table.from_pylist(list(records))
-    with atomic_open(path, "wb") as out:
-        pq.write_table(table, out)
-
-
 # Alignment writers ---------------------------------------------------------------
 
 ALIGNMENT_FORMATS = ("jsonl", "tsv", "tmx", "vecalign")
