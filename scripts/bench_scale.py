@@ -166,6 +166,16 @@ def measure_read(n: int, big_line: bool = False) -> dict:
             "base_mb": base, "peak_mb": peak_mb()}
 
 
+def _write_version(folder: Path, name: str, lang: str, group: str, number: int,
+                   paragraphs: list[str]) -> str:
+    """Write one generated version (a title from its first paragraph, then the rest) and
+    return its manifest entry."""
+    title = f"{number}. " + " ".join(paragraphs[0].split()[:8])
+    body = "\n\n".join(paragraphs[1:])
+    (folder / name).write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+    return f'[[article]]\nfile = "{name}"\nlang = "{lang}"\ngroup = "{group}"\n'
+
+
 def make_corpus(folder: Path, articles: int, seed: int = 2) -> None:
     rng = random.Random(seed)
     pairs = seed_pairs()
@@ -173,12 +183,8 @@ def make_corpus(folder: Path, articles: int, seed: int = 2) -> None:
     for g in range(articles // 2):
         units = [rng.choice(pairs) for _ in range(rng.randint(8, 30))]
         for lang, side in (("tr", 0), ("it", 1)):
-            name = f"article-{g:04d}.{lang}.txt"
-            title = f"{g}. " + " ".join(units[0][side].split()[:8])
-            body = "\n\n".join(u[side] for u in units[1:])
-            (folder / name).write_text(f"{title}\n\n{body}\n", encoding="utf-8")
-            manifest.append(f'[[article]]\nfile = "{name}"\nlang = "{lang}"\n'
-                            f'group = "article-{g:04d}"\n')
+            manifest.append(_write_version(folder, f"article-{g:04d}.{lang}.txt", lang,
+                                           f"article-{g:04d}", g, [u[side] for u in units]))
     (folder / "manifest.toml").write_text("\n".join(manifest), encoding="utf-8")
 
 
@@ -228,12 +234,8 @@ def make_groups(folder: Path, groups: int, seed: int = 3) -> None:
         short = [units[0]] + [u for u in units[1:] if rng.random() > 0.1]
         for suffix, lang, side, chosen in (("tr", "tr", 0, units), ("it", "it", 1, units),
                                            ("v3", "it", 1, short)):
-            name = f"g{g:05d}.{suffix}.txt"
-            title = f"{g}. " + " ".join(chosen[0][side].split()[:8])
-            body = "\n\n".join(u[side] for u in chosen[1:])
-            (folder / name).write_text(f"{title}\n\n{body}\n", encoding="utf-8")
-            manifest.append(f'[[article]]\nfile = "{name}"\nlang = "{lang}"\n'
-                            f'group = "g{g:05d}"\n')
+            manifest.append(_write_version(folder, f"g{g:05d}.{suffix}.txt", lang,
+                                           f"g{g:05d}", g, [u[side] for u in chosen]))
     (folder / "manifest.toml").write_text("\n".join(manifest), encoding="utf-8")
 
 

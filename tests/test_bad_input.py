@@ -157,21 +157,27 @@ def _deny_when_root(monkeypatch, path: Path) -> None:
     monkeypatch.setattr(os, "open", guarded_os_open)
 
 
+def _deny_listing(folder: Path, monkeypatch) -> None:
+    """Make ``folder`` unlistable: chmod 0, and as root (whom chmod does not stop) a
+    PermissionError from ``os.scandir`` on it."""
+    folder.chmod(0)
+    if os.geteuid() == 0:
+        real_scandir = os.scandir
+
+        def scandir(path="."):
+            if Path(os.fsdecode(path)) == folder:
+                raise PermissionError(13, "Permission denied", str(folder))
+            return real_scandir(path)
+
+        monkeypatch.setattr(os, "scandir", scandir)
+
+
 def _make_unreadable_subfolder(tmp, monkeypatch):
     """A corpus folder whose subfolder cannot be listed: its articles must not vanish silently."""
     root = tmp / "corpus"
     _write(root, "a.tr.txt", _article(2))
     hidden = _write(root, "more/b.tr.txt", _article(3)).parent
-    hidden.chmod(0)
-    if os.geteuid() == 0:
-        real_scandir = os.scandir
-
-        def scandir(path="."):
-            if Path(os.fsdecode(path)) == hidden:
-                raise PermissionError(13, "Permission denied", str(hidden))
-            return real_scandir(path)
-
-        monkeypatch.setattr(os, "scandir", scandir)
+    _deny_listing(hidden, monkeypatch)
     return ["info", str(root), "--format", "json"], hidden, []
 
 
@@ -645,16 +651,7 @@ def _make_manifest_subfolders(tmp, monkeypatch):
 def _make_unreadable_root(tmp, monkeypatch):
     root = tmp / "corpus"
     _write(root, "a.tr.txt", _article(15))
-    root.chmod(0)
-    if os.geteuid() == 0:
-        real_scandir = os.scandir
-
-        def scandir(path="."):
-            if Path(os.fsdecode(path)) == root:
-                raise PermissionError(13, "Permission denied", str(root))
-            return real_scandir(path)
-
-        monkeypatch.setattr(os, "scandir", scandir)
+    _deny_listing(root, monkeypatch)
     return ["info", str(root), "--format", "json"], root, []
 
 
