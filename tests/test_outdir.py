@@ -31,3 +31,22 @@ def test_plain_names_are_kept_and_the_others_hashed():
     assert file_stem("a_b") == "a_b"
     assert file_stem("a b").startswith("a_b~") and file_stem("index", ("index",)) != "index"
     assert file_stem("a__b", forbid="__") != "a__b"
+
+
+def test_recover_removes_what_a_build_killed_at_its_start_left(tmp_path):
+    """A build killed between creating its temporary folder and finishing the marker leaves
+    an empty folder or a partial marker: the next build removes those, and nothing else."""
+    from cxcorpus.outdir import MARKER, MARKER_MAGIC, recover
+
+    out = tmp_path / "out"
+    (tmp_path / ".out.empty.tmp").mkdir()
+    (tmp_path / ".out.partial.tmp").mkdir()
+    (tmp_path / ".out.partial.tmp" / MARKER).write_text(MARKER_MAGIC[:7], encoding="utf-8")
+    (tmp_path / ".out.other.tmp").mkdir()
+    (tmp_path / ".out.other.tmp" / MARKER).write_text("not ours", encoding="utf-8")
+    (tmp_path / ".out.more.tmp").mkdir()
+    (tmp_path / ".out.more.tmp" / MARKER).write_text("", encoding="utf-8")
+    (tmp_path / ".out.more.tmp" / "notes.txt").write_text("keep", encoding="utf-8")
+    recover(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.more.tmp", ".out.other.tmp"]
+    assert (tmp_path / ".out.more.tmp" / "notes.txt").read_text(encoding="utf-8") == "keep"

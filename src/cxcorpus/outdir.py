@@ -270,8 +270,34 @@ def recover(out: Path) -> None:
         else:
             shutil.rmtree(old, ignore_errors=True)
     for leftover in out.parent.glob(f".{glob_escape(out.name)}.*.tmp"):
-        if leftover.is_dir() and not leftover.is_symlink() and _is_marker(leftover / MARKER):
+        if leftover.is_symlink() or not leftover.is_dir():
+            continue
+        if _is_marker(leftover / MARKER):
             shutil.rmtree(leftover, ignore_errors=True)
+        elif _killed_before_marker(leftover):
+            with contextlib.suppress(OSError):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(leftover / MARKER)
+                os.rmdir(leftover)  # fails, harmlessly, if anything else is in it
+
+
+def _killed_before_marker(folder: Path) -> bool:
+    """A temporary folder whose build was killed before its marker was whole: empty, or
+    holding nothing but the start of a marker (removing it can destroy nothing)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return False
+    if not names:
+        return True
+    if names != [MARKER] or not stat.S_ISREG(os.lstat(folder / MARKER).st_mode):
+        return False
+    try:
+        with open(folder / MARKER, "rb") as handle:
+            start = handle.read(4096)
+    except OSError:
+        return False
+    return MARKER_MAGIC.encode().startswith(start)
 
 
 def glob_escape(name: str) -> str:
