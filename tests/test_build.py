@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -12,6 +13,7 @@ from cxcorpus import build as build_module
 from cxcorpus.build import BuildError, build
 from cxcorpus.corpus import load_corpus
 from cxcorpus.embed import get_encoder
+from cxcorpus.outdir import STATS
 from cxcorpus.tweets import extract_tweets
 
 
@@ -110,9 +112,10 @@ def test_summary_lists_single_version_groups(built):
 
 
 def _outputs(out: Path) -> dict[str, bytes]:
-    """Every file of a build but summary.json (whose timings and counts of work vary)."""
+    """Every file of a build but summary.json (whose timings and counts of work vary) and
+    the state's file stats (times and inodes of this machine)."""
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
-            if p.is_file() and p.name != "summary.json"}
+            if p.is_file() and p.name not in ("summary.json", STATS)}
 
 
 def _stable(summary: dict) -> dict:
@@ -339,3 +342,52 @@ def test_without_a_manifest_groups_are_found_by_content(corpus_dir, tmp_path, bu
     assert sorted(groups["cx-tweetchat"]["articles"]) == [
         "cx-tweetchat.de", "cx-tweetchat.it", "cx-tweetchat.tr"]
     assert summary["counts"]["aligned_groups"] == 1 and summary["counts"]["tweets"] == 24
+
+
+def test_parquet_parts_of_unchanged_groups_are_kept(built, corpus_dir, tmp_path, monkeypatch):
+    """One part per group here: a changed article rewrites its group's part only; the
+    others are the previous build's files (hard links), and the datasets equal a cold
+    build's."""
+    import shutil
+
+    import pyarrow.dataset as ds
+
+    cache = built[0]
+    monkeypatch.setattr(build_module, "PART_GROUPS", 1)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(corpus_dir, corpus)
+    out = tmp_path / "out"
+    build(corpus, out, cache_dir=cache)
+    parts = sorted((out / "parquet").rglob("*.parquet"))
+    assert len(parts) == 9  # three groups, three tables
+    inodes = {p.relative_to(out): p.stat().st_ino for p in parts}
+    article = corpus / "customer-always-right.tr.txt"
+    article.write_text(article.read_text(encoding="utf-8") + "\nYeni bir paragraf.\n",
+                       encoding="utf-8")
+    build(corpus, out, cache_dir=cache)
+    kept = {p for p in inodes if (out / p).stat().st_ino == inodes[p]}
+    assert len(kept) == 6  # the changed group is one part of each table
+    cold = tmp_path / "cold"
+    build(corpus, cold, cache_dir=cache)
+    for table in ("alignments", "gaps", "tweets"):
+        mine = ds.dataset(out / "parquet" / table, format="parquet").to_table()
+        fresh = ds.dataset(cold / "parquet" / table, format="parquet").to_table()
+        assert mine.equals(fresh)
+    assert _outputs(out) == _outputs(cold)
+
+
+def test_an_edited_output_file_is_not_taken_back(built, corpus_dir, tmp_path):
+    """A file of the previous output that someone changed (same size, new bytes) is
+    recomputed, not carried into the next output."""
+    import shutil
+
+    cache, out, _ = built
+    mine = tmp_path / "out"
+    shutil.copytree(out, mine, copy_function=os.link)  # the same files, as a build keeps them
+    target = mine / "alignments" / "cx-tweetchat.tr__cx-tweetchat.it.jsonl"
+    data = target.read_bytes()
+    target.unlink()  # a new file (new inode) with the same size
+    target.write_bytes(data.replace(b'"src"', b'"SRC"', 1))
+    summary = build(corpus_dir, mine, cache_dir=cache)
+    assert summary["incremental"]["recomputed"] == 1
+    assert target.read_bytes() == data

@@ -386,7 +386,8 @@ OUTPUTS = {  # the files every build of the bundled corpus writes
     *(f"parquet/{table}/part-00000.parquet" for table in ("alignments", "gaps", "tweets")),
     *(f".cxcorpus-state/{hashlib.sha256(group.encode()).hexdigest()}{ext}"
       for group in ("cx-tweetchat", "twitter-customer-conversation", "customer-always-right")
-      for ext in (".json", ".articles.json")),
+      for ext in (".json", ".jsonl", ".articles.json")),
+    ".cxcorpus-state/parquet-parts.json", ".cxcorpus-state/file-stats.json",
 }
 
 # Runs the real CLI, after an optional patch (a fault that needs a precise moment).
@@ -543,7 +544,9 @@ def test_two_builds_started_together(tmp_path, warm):
 
 def test_full_disk_during_a_build(tmp_path, warm):
     """Writes fail past 16 KiB (RLIMIT_FSIZE): one line naming the file, the old output kept."""
-    out, before = _previous_output(tmp_path, warm)
+    out, _ = _previous_output(tmp_path, warm)
+    shutil.rmtree(out / ".cxcorpus-state")  # nothing to take back: every file is written anew
+    before = _files(out)
     limit = "import resource; resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384))"
     proc = _cli("build", str(CORPUS), "-o", str(out), patch=limit, cache=warm[0])
     _stdout, stderr = proc.communicate(timeout=120)

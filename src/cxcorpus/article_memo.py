@@ -64,7 +64,16 @@ class ArticleMemo:
         self.known: dict[tuple[str, str | None], tuple[str, dict[str, Any], list[str]]] = {}
         self.read: dict[str, list[dict[str, Any]]] = {}
         self.reused = 0  # articles taken back from an earlier build
+        self.taken: set[str] = set()  # their paths (relative to the root)
         self.fresh: set[tuple[str, str | None]] = set()  # read on the workers just now
+        self.digests: dict[str, str | None] = {}  # this build's file digests, by path
+
+    def digest(self, path: str | Path) -> str | None:
+        """The file's digest, computed once per build (see ``file_digest``)."""
+        key = os.path.abspath(str(path))
+        if key not in self.digests:
+            self.digests[key] = file_digest(path)
+        return self.digests[key]
 
     def add(self, entries: Any, fresh: bool = False) -> None:
         """Take the entries a group's state kept of its articles (see ``entries``), or
@@ -84,6 +93,11 @@ class ArticleMemo:
         loader set its group or language."""
         return [entry for a in articles for entry in self.read.get(self.relative(a.path), [])]
 
+    def all_taken(self, articles: list[Article]) -> bool:
+        """Whether every one of ``articles`` was taken back from the earlier build (so what
+        that build kept of them is still right)."""
+        return all(self.relative(a.path) in self.taken for a in articles)
+
     def relative(self, path: str | Path) -> str:
         return os.path.relpath(str(path), self.root)
 
@@ -94,12 +108,14 @@ class ArticleMemo:
     def reader(self, read_article: Any) -> Any:
         def read(path: str | Path, **kwargs: Any) -> Article:
             key = (self.relative(path), kwargs.get("article_id"))
-            digest = file_digest(path)
+            digest = self.digest(path)
             stored = self.known.get(key)
             if digest is not None and stored is not None and stored[0] == digest:
                 with contextlib.suppress(KeyError, TypeError, ValueError):
                     article = from_record({**stored[1], "path": str(path)})
-                    self.reused += key not in self.fresh
+                    if key not in self.fresh:
+                        self.reused += 1
+                        self.taken.add(key[0])
                     self._remember(key, digest, stored[1], stored[2])
                     for message in stored[2]:  # what reading it said then, said again
                         warnings.warn(message, stacklevel=2)
@@ -130,7 +146,7 @@ def candidates(corpus_path: Path) -> list[tuple[Path, str | None]]:
     only (a wrong one costs a read): the loader decides."""
     import sys
 
-    from .corpus import MANIFEST, article_files
+    from .corpus import MANIFEST, article_files, article_ids
     from .read import article_id_from_path
 
     if not corpus_path.is_dir():
@@ -147,11 +163,15 @@ def candidates(corpus_path: Path) -> list[tuple[Path, str | None]]:
             entries = tomllib.loads(manifest.read_text(encoding="utf-8")).get("article")
         except (OSError, ValueError):
             return []
-        for entry in entries if isinstance(entries, list) else []:
-            file = entry.get("file") if isinstance(entry, dict) else None
-            if isinstance(file, str) and _regular_inside(corpus_path / file, root):
-                found.append((corpus_path / file, None))
-        return found
+        files = [corpus_path / entry["file"]
+                 for entry in (entries if isinstance(entries, list) else [])
+                 if isinstance(entry, dict) and isinstance(entry.get("file"), str)]
+        try:  # the ids the loader gives them (a wrong guess only costs a second read)
+            ids: list[str | None] = list(article_ids(
+                corpus_path, [Path(os.path.normpath(f)) for f in files]))
+        except Exception:  # noqa: BLE001 - the loader reports it
+            ids = [None] * len(files)
+        return [(f, i) for f, i in zip(files, ids) if _regular_inside(f, root)]
     try:
         files = article_files(corpus_path)
     except Exception:  # noqa: BLE001 - the loader reports it
@@ -169,7 +189,7 @@ def _regular_inside(path: Path, root: Path) -> bool:
     try:
         real = path.resolve()
         return root in real.parents and stat.S_ISREG(os.stat(real).st_mode)
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):
         return False
 
 
@@ -188,3 +208,8 @@ def read_record(path: str, article_id: str | None, root: str) -> dict[str, Any] 
         return None
     entries = [e for found in memo.read.values() for e in found]
     return entries[0] if entries else None
+
+
+def read_records(files: list[tuple[str, str | None]], root: str) -> list[dict[str, Any] | None]:
+    """``read_record`` for each (path, id): one task's worth of files."""
+    return [read_record(path, article_id, root) for path, article_id in files]

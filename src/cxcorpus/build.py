@@ -21,6 +21,7 @@ import itertools
 import json
 import os
 import shutil
+import stat
 import sys
 import time
 import traceback
@@ -32,7 +33,9 @@ from typing import IO, Any
 from .errors import CxcorpusError
 from .outdir import (
     PARQUET,
+    PARTS,
     STATE,
+    STATS,
     BuildError,
     check_output,
     lock,
@@ -49,7 +52,16 @@ __all__ = ["ALIGN_OPTIONS", "BuildError", "BuildWarning", "build", "format_summa
 # Aligner options for the build (none: the aligner's defaults, recorded in the signature).
 ALIGN_OPTIONS: dict[str, Any] = {}
 # Groups per Parquet part file (a part is written when this many groups are collected).
-PART_GROUPS = 500
+PART_GROUPS = 200
+# A group's records, in the order its state keeps them, and the output file of each kind.
+RECORDS = ("tweets", "gaps", "nway_gaps")
+RECORD_FILES = {"tweets": "tweets.jsonl", "gaps": "gaps.jsonl", "nway_gaps": "gaps-nway.jsonl"}
+# A local cluster's workers sample their own stacks every 10 ms for the dashboard's
+# profile (no dashboard here): in pure-Python work that costs CPU for nothing.
+LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
+# Files read per task when a cold build reads on the workers (at most; fewer when there
+# are too few to keep every worker busy): a task per file would cost more than the read.
+READ_BATCH = 32
 # Tasks in flight per worker: enough to keep a worker busy, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 2
 # With the default worker count, fewer groups than this to compute run in this process:
@@ -132,6 +144,7 @@ class _Run:
         self._stack: Any = None
         self.memo: Any = None  # the articles the previous build read
         self.articles: dict[str, list[Any]] = {}  # group -> its articles
+        self.files = _FileStats(out, tmp)
 
     def build(self) -> dict[str, Any]:
         from .corpus import load_corpus
@@ -153,7 +166,8 @@ class _Run:
                 (self.tmp / folder).mkdir()
             names = list(corpus.groups)
             self.articles = {n: corpus.group_articles(n) for n in names}
-            keys = {n: group_key(n, self.articles[n], self.signature) for n in names}
+            keys = {n: group_key(n, self.articles[n], self.signature, self.memo.digest)
+                    for n in names}
             todo = [n for n in names if not self._reuse(n, keys[n])]
             t = time.perf_counter()
             with counter(len(names), desc="building", unit="group") as bar:
@@ -214,13 +228,22 @@ class _Run:
             return False
         linked: list[Path] = []
         try:
-            for relative, digest in files.items():
-                if not _inside_output(relative) or _sha256(self.out / relative) != digest:
+            for relative, fingerprint in files.items():
+                if not _inside_output(relative) or not self.files.unchanged(relative,
+                                                                            fingerprint):
                     raise ValueError(relative)
                 _link(self.out / relative, self.tmp / relative)
                 linked.append(self.tmp / relative)
-            _link(source, self._state_path(self.tmp, name))
-            self._write_articles(name, self.articles[name])
+                self.files.note(relative, fingerprint)
+            suffixes = [".jsonl", ".json"]  # the records, then the state naming them
+            if self.memo.all_taken(self.articles[name]):  # kept as they were read then
+                suffixes.append(".articles.json")
+            for suffix in suffixes:
+                _link(source.with_suffix(suffix), self._state_path(self.tmp, name)
+                      .with_suffix(suffix))
+                linked.append(self._state_path(self.tmp, name).with_suffix(suffix))
+            self._write_articles(name, self.articles[name], write=".articles.json" not in
+                                 suffixes)
         except (OSError, ValueError):
             for path in linked:
                 with contextlib.suppress(OSError):
@@ -246,24 +269,28 @@ class _Run:
     def _read_on_workers(self) -> None:
         """Read the corpus's new or changed files on the workers, into the memo, when they
         are enough to share (about three per group)."""
-        from .article_memo import candidates, file_digest, read_record
+        from .article_memo import candidates, read_records
         from .progress import counter
 
         to_read = [(path, article_id) for path, article_id in candidates(self.corpus_path)
-                   if not self.memo.has(path, article_id, file_digest(path))]
+                   if not self.memo.has(path, article_id, self.memo.digest(path))]
         if not self._use_cluster(len(to_read) // 3):
             return
         from distributed import as_completed
 
         root = str(self.memo.root)
-        futures = self.client.map(read_record, [str(p) for p, _ in to_read],
-                                  [i for _, i in to_read], [root] * len(to_read), pure=False)
-        with counter(len(futures), desc="reading", unit="article") as bar:
-            for future in as_completed(futures):
-                if future.status == "finished" and future.result() is not None:
-                    self.memo.add([future.result()], fresh=True)
+        size = max(1, min(READ_BATCH, len(to_read) // (8 * self.used_workers)))
+        batches = [to_read[k:k + size] for k in range(0, len(to_read), size)]
+        futures = self.client.map(read_records, [[(str(p), i) for p, i in batch]
+                                                 for batch in batches],
+                                  root=root, pure=False)
+        with counter(len(to_read), desc="reading", unit="article") as bar:
+            for future, records in as_completed(futures, with_results=True,
+                                                raise_errors=False):
+                if future.status == "finished":
+                    self.memo.add([r for r in records if r is not None], fresh=True)
                 future.release()
-                bar.update(1)
+                bar.update(len(records) if isinstance(records, list) else 0)
 
     def _run_here(self, tasks: Iterator[tuple[str, list]],
                   done: Callable[[str, dict | None, str | None], None]) -> None:
@@ -306,11 +333,11 @@ class _Run:
             return future
 
         pending = iter(tasks)
-        queue = as_completed([submit(*task) for task in itertools.islice(pending, limit)])
-        for future in queue:
+        queue = as_completed([submit(*task) for task in itertools.islice(pending, limit)],
+                             with_results=True, raise_errors=False)
+        for future, result in queue:  # the result comes with the future: one transfer
             name = running.pop(future)
             if future.status == "finished":
-                result = future.result()
                 used = result.pop("cache", {})
                 for k in self.cache:
                     self.cache[k] += used.get(k, 0)
@@ -325,35 +352,52 @@ class _Run:
     # --- writing -------------------------------------------------------------------------
 
     def _write_group(self, result: dict[str, Any], key: str) -> None:
-        """A group's own files, and its state (records for the corpus-wide files)."""
+        """A group's own files, its records as the lines of the corpus-wide JSONL files, and
+        its state: what the summary needs of it, and how to tell its files unchanged."""
+        from .gaps import gap_summary
+        from .report import missing_by_lang
+
         files = {}
         for relative, text in result.pop("files").items():
             data = _encode(text)
             _write_bytes(self.tmp / relative, data)
             files[relative] = hashlib.sha256(data).hexdigest()
-        state = {"name": result["name"], "key": key, "files": files, **result}
+            self.files.note(relative, files[relative])
+        records = {kind: result.pop(kind) for kind in RECORDS}
+        blocks = [_jsonl_bytes(records[kind]) for kind in RECORDS]
+        summary = {
+            "counts": {kind: len(records[kind]) for kind in RECORDS},
+            "kinds": gap_summary(records["gaps"]),
+            "quotes": sorted({t.get("quote_id") for t in records["tweets"]} - {None}),
+            "missing": missing_by_lang([result["entry"]], records["nway_gaps"]),
+            "bytes": [len(b) for b in blocks],
+        }
+        state = {"name": result["name"], "key": key, "files": files, **result,
+                 "summary": summary}
+        path = self._state_path(self.tmp, result["name"])
+        _write_bytes(path.with_suffix(".jsonl"), b"".join(blocks))
         # ASCII: a name with undecodable bytes comes back exactly as it was
-        _write_text(self._state_path(self.tmp, result["name"]), json.dumps(state))
+        _write_text(path, json.dumps(state))
         self._write_articles(result["name"], self.articles[result["name"]])
 
-    def _write_articles(self, name: str, articles: list[Any]) -> None:
-        path = self._state_path(self.tmp, name).with_suffix(".articles.json")
-        _write_text(path, json.dumps(self.memo.entries(articles)))
+    def _write_articles(self, name: str, articles: list[Any], write: bool = True) -> None:
+        if write:
+            path = self._state_path(self.tmp, name).with_suffix(".articles.json")
+            _write_text(path, json.dumps(self.memo.entries(articles)))
         for article in articles:  # written: no longer held
             self.memo.read.pop(self.memo.relative(article.path), None)
 
     def _finish(self, corpus: Any, names: list[str], keys: dict[str, str]) -> dict[str, Any]:
         """The corpus-wide files, streamed from the groups' states in corpus order."""
-        from .gaps import gap_summary
-        from .report import missing_by_lang, render_index
+        from .report import render_index
 
         groups, warnings_, quotes, kinds, missing = [], [], set(), {}, {}
-        counts = {"tweets": 0, "gaps": 0, "nway_gaps": 0}
+        counts = {kind: 0 for kind in RECORDS}
         signature = None
-        parts = _Parts(self.tmp / PARQUET)
-        with _jsonl(self.tmp / "tweets.jsonl") as tweets, \
-                _jsonl(self.tmp / "gaps.jsonl") as gaps, \
-                _jsonl(self.tmp / "gaps-nway.jsonl") as nway:
+        parts = _Parts(self.tmp, self.out, self.files)
+        outputs = [self.tmp / f"{RECORD_FILES[kind]}" for kind in RECORDS]
+        with contextlib.ExitStack() as files:
+            handles = [files.enter_context(_open_output(path)) for path in outputs]
             for name in names:
                 if name in self.failed:
                     articles = corpus.groups[name]
@@ -362,23 +406,24 @@ class _Run:
                         "pairs": [], "report": None, "tweets": {},
                         "problem": f"failed: {self.failed[name]}"})
                     continue
-                state = json.loads(self._state_path(self.tmp, name).read_text(encoding="utf-8"))
-                entry = state["entry"]
-                tweets.write(state["tweets"])
-                gaps.write(state["gaps"])
-                nway.write(state["nway_gaps"])
-                missing.update(missing_by_lang([entry], state["nway_gaps"]))
-                counts["tweets"] += len(state["tweets"])
-                counts["gaps"] += len(state["gaps"])
-                counts["nway_gaps"] += len(state["nway_gaps"])
-                quotes.update(t.get("quote_id") for t in state["tweets"])
-                for kind, n in gap_summary(state["gaps"]).items():
+                path = self._state_path(self.tmp, name)
+                state = json.loads(path.read_text(encoding="utf-8"))
+                summary = state["summary"]
+                with open(path.with_suffix(".jsonl"), "rb") as lines:
+                    for handle, output, size in zip(handles, outputs, summary["bytes"]):
+                        _copy(lines, handle, size, output)
+                missing.update(summary["missing"])
+                for kind in RECORDS:
+                    counts[kind] += summary["counts"][kind]
+                quotes.update(summary["quotes"])
+                for kind, n in summary["kinds"].items():
                     kinds[kind] = kinds.get(kind, 0) + n
                 warnings_ += state["warnings"]
                 signature = signature or state["signature"]
-                parts.add(name, state, self.tmp)
-                groups.append(entry)
+                parts.add(name, state, path.with_suffix(".jsonl"))
+                groups.append(state["entry"])
         parts.close()
+        self.files.save()
         index_groups = [{**g, "report_file": g["report"][len("report/"):] if g.get("report")
                          else None} for g in groups]
         title = printable(f"cxcorpus build of {self.corpus_path}")
@@ -400,7 +445,7 @@ class _Run:
                 "alignments": sum(len(g["pairs"]) for g in groups),
                 "units": sum(len(a.aligned_units) for a in corpus.articles),
                 "tweets": counts["tweets"],
-                "quotes": len(quotes - {None}),
+                "quotes": len(quotes),
                 "gaps": counts["gaps"],
                 "gaps_by_kind": dict(sorted(kinds.items())),
                 "nway_gaps": counts["nway_gaps"],
@@ -453,6 +498,7 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
     one thread each (and one BLAS thread: see ``pipeline.worker_encoder``)."""
     import logging
 
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
@@ -469,8 +515,9 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")  # read by the workers when they start
     try:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+        with dask.config.set(LOCAL_CLUSTER_CONFIG):  # passed on to the worker processes
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR)
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -526,29 +573,61 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-class _JsonlFile:
-    def __init__(self, path: Path, handle: IO[str]):
-        self.path, self.handle = path, handle
+class _FileStats:
+    """How a build tells a file of the previous output unchanged without reading it: the
+    size, modification time and inode it had when written (as ``make`` and git's index do),
+    kept in one machine-local file of the state (``STATS``); else its bytes are hashed."""
 
-    def write(self, records: list[dict[str, Any]]) -> None:
-        from .export import jsonl_lines
-
+    def __init__(self, out: Path, tmp: Path):
+        self.out, self.tmp = out, tmp
+        self.new: dict[str, list[Any]] = {}
         try:
-            self.handle.writelines(printable(line) for line in jsonl_lines(records))
-        except OSError as exc:
-            raise _cannot_write(self.path, exc) from None
+            old = json.loads((out / STATE / STATS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            old = None
+        self.old: dict[str, Any] = old if isinstance(old, dict) else {}
+
+    def unchanged(self, relative: str, digest: Any) -> bool:
+        """Whether the previous output's file holds the bytes of SHA-256 ``digest``."""
+        if not isinstance(digest, str):
+            return False
+        path = self.out / relative
+        try:
+            info = os.lstat(path)
+            if not stat.S_ISREG(info.st_mode):
+                return False
+            if self.old.get(relative) == [digest, info.st_size, info.st_mtime_ns, info.st_ino]:
+                return True
+            return _sha256(path) == digest
+        except OSError:
+            return False
+
+    def note(self, relative: str, digest: str) -> None:
+        """Remember a file just written (or linked) into the new output."""
+        info = os.stat(self.tmp / relative)
+        self.new[relative] = [digest, info.st_size, info.st_mtime_ns, info.st_ino]
+
+    def save(self) -> None:
+        _write_text(self.tmp / STATE / STATS, json.dumps(self.new, sort_keys=True))
+
+
+def _jsonl_bytes(records: list[dict[str, Any]]) -> bytes:
+    """Records as the lines of an output JSON Lines file (see ``export.json_line``)."""
+    from .export import jsonl_lines
+
+    return "".join(printable(line) for line in jsonl_lines(records)).encode("utf-8")
 
 
 @contextlib.contextmanager
-def _jsonl(path: Path) -> Iterator[_JsonlFile]:
-    """A JSON Lines file of the output; only its own open, write and close errors are
-    reported as "cannot write" (an error of the caller's goes through unchanged)."""
+def _open_output(path: Path) -> Iterator[IO[bytes]]:
+    """An output file of the build; only its own open and close errors are reported as
+    "cannot write" (an error of the caller's goes through unchanged)."""
     try:
-        handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        handle = open(path, "wb")  # noqa: SIM115
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     try:
-        yield _JsonlFile(path, handle)
+        yield handle
     finally:
         try:
             handle.close()
@@ -557,43 +636,113 @@ def _jsonl(path: Path) -> Iterator[_JsonlFile]:
                 raise _cannot_write(path, exc) from None
 
 
+def _copy(source: IO[bytes], target: IO[bytes], size: int, path: Path) -> None:
+    """``size`` bytes from ``source`` to ``target`` (the output file ``path``)."""
+    data = source.read(size)
+    if len(data) != size:
+        raise BuildError(path, "a group's records were cut short; build again")
+    try:
+        target.write(data)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+
+
 class _Parts:
     """Parquet datasets ``parquet/{alignments,gaps,tweets}/part-NNNNN.parquet``: one part
-    per ``PART_GROUPS`` groups, so memory holds one batch at a time."""
+    per ``PART_GROUPS`` groups in corpus order, so memory holds one batch at a time. A part
+    whose groups all have the keys they had in the previous build is taken from it."""
 
-    def __init__(self, root: Path):
+    def __init__(self, tmp: Path, old: Path, files: _FileStats):
         from . import tables
 
-        self.root, self.tables = root, tables
-        self.rows: dict[str, list[dict]] = {name: [] for name in tables.SCHEMAS}
-        self.groups = 0
-        self.number = 0
+        self.tmp, self.old, self.tables, self.files = tmp, old, tables, files
+        self.members: list[tuple[str, dict[str, Any], Path]] = []
+        self.written: list[dict[str, Any]] = []
+        try:
+            previous = json.loads((old / STATE / PARTS).read_text(encoding="utf-8"))
+            self.previous = previous["parts"] if isinstance(previous, dict) else []
+        except (OSError, ValueError, KeyError):
+            self.previous = []
 
-    def add(self, name: str, state: dict[str, Any], tmp: Path) -> None:
-        for pair in state["entry"]["pairs"]:
-            path = tmp / f"{pair['alignment']}.jsonl"
-            langs = dict(zip(state["entry"]["articles"], state["entry"]["langs"]))
-            with open(path, encoding="utf-8") as handle:
-                beads = [json.loads(line) for line in handle]
-            self.rows["alignments"] += self.tables.alignment_rows(
-                name, pair["src"], pair["tgt"], langs[pair["src"]], langs[pair["tgt"]], beads)
-        self.rows["gaps"] += self.tables.gap_rows(state["gaps"])
-        self.rows["tweets"] += self.tables.tweet_rows(name, state["tweets"])
-        self.groups += 1
-        if self.groups >= PART_GROUPS:
+    def add(self, name: str, state: dict[str, Any], records: Path) -> None:
+        self.members.append((name, state, records))
+        if len(self.members) >= PART_GROUPS:
             self.flush()
 
     def flush(self) -> None:
-        for table, rows in self.rows.items():
-            path = self.root / table / f"part-{self.number:05d}.parquet"
-            _write_bytes(path, self.tables.parquet_bytes(table, rows))
-            rows.clear()
-        self.groups = 0
-        self.number += 1
+        number = len(self.written)
+        key = hashlib.sha256(json.dumps(
+            [PART_GROUPS, [[name, state["key"]] for name, state, _ in self.members]],
+            ensure_ascii=True).encode()).hexdigest()
+        files = self._reuse(number, key)
+        if files is None:
+            files = {}
+            for table, rows in self._rows().items():
+                relative = f"{PARQUET}/{table}/part-{number:05d}.parquet"
+                data = self.tables.parquet_bytes(table, rows)
+                _write_bytes(self.tmp / relative, data)
+                files[relative] = hashlib.sha256(data).hexdigest()
+                self.files.note(relative, files[relative])
+        self.written.append({"key": key, "files": files})
+        self.members.clear()
+
+    def _reuse(self, number: int, key: str) -> dict[str, Any] | None:
+        if number >= len(self.previous) or not isinstance(self.previous[number], dict):
+            return None
+        part = self.previous[number]
+        files = part.get("files")
+        if part.get("key") != key or not isinstance(files, dict) or len(files) != len(
+                self.tables.SCHEMAS):
+            return None
+        linked: list[Path] = []
+        try:
+            for relative, digest in files.items():
+                if not (isinstance(relative, str) and _inside_parquet(relative)
+                        and self.files.unchanged(relative, digest)):
+                    raise ValueError(relative)
+                _link(self.old / relative, self.tmp / relative)
+                linked.append(self.tmp / relative)
+                self.files.note(relative, digest)
+        except (OSError, ValueError):
+            for path in linked:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+            return None
+        return files
+
+    def _rows(self) -> dict[str, list[dict[str, Any]]]:
+        rows: dict[str, list[dict[str, Any]]] = {name: [] for name in self.tables.SCHEMAS}
+        for name, state, records in self.members:
+            entry = state["entry"]
+            langs = dict(zip(entry["articles"], entry["langs"]))
+            for pair in entry["pairs"]:
+                with open(self.tmp / f"{pair['alignment']}.jsonl", encoding="utf-8") as handle:
+                    beads = [json.loads(line) for line in handle]
+                rows["alignments"] += self.tables.alignment_rows(
+                    name, pair["src"], pair["tgt"], langs[pair["src"]], langs[pair["tgt"]],
+                    beads)
+            kept = dict(zip(RECORDS, _split_lines(records, state["summary"]["bytes"])))
+            rows["gaps"] += self.tables.gap_rows(kept["gaps"])
+            rows["tweets"] += self.tables.tweet_rows(name, kept["tweets"])
+        return rows
 
     def close(self) -> None:
-        if self.groups or self.number == 0:  # an empty corpus still has (empty) tables
+        if self.members or not self.written:  # an empty corpus still has (empty) tables
             self.flush()
+        _write_text(self.tmp / STATE / PARTS, json.dumps({"parts": self.written}))
+
+
+def _split_lines(path: Path, sizes: list[int]) -> list[list[dict[str, Any]]]:
+    """A group's records back from its state's lines, one list per kind."""
+    with open(path, "rb") as handle:
+        return [[json.loads(line) for line in handle.read(size).splitlines()]
+                for size in sizes]
+
+
+def _inside_parquet(relative: str) -> bool:
+    parts = relative.split("/")
+    return (len(parts) == 3 and parts[0] == PARQUET and ".." not in parts
+            and parts[2].endswith(".parquet"))
 
 
 def format_summary(summary: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -201,22 +201,28 @@ def _uncovered(articles: list[Any], encoder: Any) -> str | None:
     return None
 
 
-def group_key(name: str, articles: Sequence[Any], signature: dict[str, Any]) -> str:
+def group_key(name: str, articles: Sequence[Any], signature: dict[str, Any],
+              digest: Callable[[str], str | None] | None = None) -> str:
     """A hash of everything a group's records depend on: its name, its articles (id,
-    language, file bytes) and the build's signature (encoder, options, cxcorpus version)."""
-    digest = hashlib.sha256()
-    digest.update(json.dumps(signature, sort_keys=True, default=str).encode())
-    digest.update(name.encode("utf-8", "surrogatepass") + b"\0")
+    language, file bytes) and the build's signature (encoder, options, cxcorpus version).
+    ``digest`` gives a file's SHA-256 when the caller has it already (read once per build)."""
+    hasher = hashlib.sha256()
+    hasher.update(json.dumps(signature, sort_keys=True, default=str).encode())
+    hasher.update(name.encode("utf-8", "surrogatepass") + b"\0")
     for article in articles:
         head = json.dumps([article.id, article.lang, os.path.basename(str(article.path))],
                           ensure_ascii=True)
-        digest.update(head.encode() + b"\0")
-        try:
-            digest.update(Path(article.path).read_bytes())
-        except OSError:  # not a file (a test's article): its units stand for its bytes
-            digest.update(repr(article.units).encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-    return digest.hexdigest()
+        hasher.update(head.encode() + b"\0")
+        known = digest(str(article.path)) if digest is not None else None
+        if known is not None:
+            hasher.update(b"sha256:" + known.encode())
+        else:
+            try:
+                hasher.update(Path(article.path).read_bytes())
+            except OSError:  # not a file (a test's article): its units stand for its bytes
+                hasher.update(repr(article.units).encode("utf-8", "surrogatepass"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()
 
 
 # --- running on workers --------------------------------------------------------------------
