@@ -391,3 +391,25 @@ def test_an_edited_output_file_is_not_taken_back(built, corpus_dir, tmp_path):
     summary = build(corpus_dir, mine, cache_dir=cache)
     assert summary["incremental"]["recomputed"] == 1
     assert target.read_bytes() == data
+
+
+def test_progress_bar_counts_groups_and_texts_on_a_terminal(built, corpus_dir, tmp_path,
+                                                            monkeypatch, capsys):
+    """On a terminal the build shows one bar: groups done out of all, texts embedded;
+    not on a pipe (the other tests: stderr is captured, nothing is drawn)."""
+    import io
+
+    cache = built[0]
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr("sys.stderr", screen)
+    build(corpus_dir, tmp_path / "out", cache_dir=cache)
+    drawn = screen.getvalue()
+    assert "building" in drawn and "/3 [" in drawn and "texts embedded" in drawn
+    monkeypatch.undo()
+    build(corpus_dir, tmp_path / "piped", cache_dir=cache)
+    assert "building" not in capsys.readouterr().err

@@ -179,6 +179,7 @@ class _Run:
                         self.failed[name] = error or "failed"
                     else:
                         self._write_group(result, keys[name])
+                    bar.set_postfix_str(f"{self.cache['misses']} texts embedded", refresh=False)
                     bar.update(1)
 
                 if self._use_cluster(len(todo)):

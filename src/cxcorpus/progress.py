@@ -33,12 +33,16 @@ class _Silent:
     def update(self, n: int = 1) -> None:
         pass
 
+    def set_postfix_str(self, text: str = "", refresh: bool = True) -> None:
+        pass
+
 
 @contextlib.contextmanager
 def counter(total: int, *, desc: str = "", unit: str = "it",
             enabled: bool | None = None) -> Iterator[Any]:
     """A bar counted by hand (``bar.update(n)``), e.g. groups done out of ``total`` as
-    workers finish them; on stderr, silent when stderr is not a terminal."""
+    workers finish them, with a note after it (``bar.set_postfix_str(text)``); on stderr,
+    silent when stderr is not a terminal."""
     if enabled is None:
         enabled = sys.stderr.isatty()
     if not enabled:
