@@ -68,3 +68,44 @@ def test_a_foreign_unit_in_an_article_keeps_its_own_language():
     article = parse_article("Müşteri deneyimi\n" + "\n".join([turkish] * 4 + [english]) + "\n")
     assert article.lang == "tr"
     assert article.units[-1].lang == "en"
+
+
+def test_the_units_vote_gives_what_detecting_all_the_text_gives(seed_articles):
+    """The article's language comes from its units' quick trials where they agree; on the
+    bundled articles and the test pages that is what detecting all their text gives."""
+    from pathlib import Path
+
+    from cxcorpus.langid import MAX_CHARS, _quick, _vote
+    from cxcorpus.read import read_article
+
+    from .conftest import SHARED
+
+    data = Path(__file__).parent / "data"
+    pages = [*sorted((data / "html").glob("*.*")), *sorted((data / "tweets" / "wild").glob("*"))]
+    articles = list(seed_articles.values()) + [read_article(p) for p in pages if p.is_file()]
+    for lang in ("de", "fr"):  # Text+Berg: long administrative prose
+        for doc in sorted((SHARED / "bench" / "textberg" / lang).iterdir()):
+            articles.append(parse_article(doc.read_text(encoding="utf-8"), article_id=doc.name))
+    assert len(articles) >= 30
+    voted = 0
+    for article in articles:
+        texts = [u.data.get("tweet_text", u.text) for u in article.units
+                 if u.kind != "metadata"]
+        whole = detect_language("\n".join(texts)[:MAX_CHARS]) or "und"
+        assert article.lang == whole, article.id
+        letters = [sum(c.isalpha() for c in t) for t in texts]
+        voted += _vote({i: _quick(t) for i, t in enumerate(texts) if letters[i] >= 40},
+                       letters) is not None
+    assert voted >= len(seed_articles)
+
+
+def test_no_clear_majority_detects_all_the_text():
+    """Half Turkish, half English by letters: no vote; all the text decides."""
+    english = ("Customer experience is the sum of every interaction a customer has with a "
+               "company, from the first visit to the last support call.")
+    turkish = ("Müşteri deneyimi, bir müşterinin bir şirketle yaşadığı tüm etkileşimlerin "
+               "toplamıdır ve her ayrıntı önemlidir.")
+    article = parse_article("\n".join([turkish, english] * 3) + "\n")
+    joined = "\n".join(u.text for u in article.units)
+    assert article.lang == detect_language(joined)
+    assert {u.lang for u in article.units} == {"tr", "en"}

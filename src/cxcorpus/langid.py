@@ -61,9 +61,8 @@ def language_probability(text: str) -> tuple[str | None, float]:
     return best.lang.split("-")[0], float(best.prob)
 
 
-def _screen(text: str, lang: str) -> bool:
-    """True when one quick langdetect trial already says ``text`` is in ``lang`` with high
-    probability: the full seven-trial detection would only confirm it."""
+def _quick(text: str) -> tuple[str | None, float]:
+    """One langdetect trial on ``text``: its most probable language and that probability."""
     from langdetect.lang_detect_exception import LangDetectException
 
     detector = _factory().create()
@@ -72,29 +71,49 @@ def _screen(text: str, lang: str) -> bool:
     try:
         best = detector.get_probabilities()[0]
     except (LangDetectException, IndexError):
-        return False
-    return best.lang.split("-")[0] == lang and best.prob >= SCREEN_PROBABILITY
+        return None, 0.0
+    return best.lang.split("-")[0], float(best.prob)
 
 
 SCREEN_PROBABILITY = 0.99
+# The article's language is its units' when units holding this share of its letters are,
+# near-certainly, in one language; otherwise all its text is detected at once.
+VOTE_SHARE = 0.8
+
+
+def _vote(quick: dict[int, tuple[str | None, float]], letters: list[int]) -> str | None:
+    """The language that units with this share of the letters are near-certainly in."""
+    total = sum(letters[i] for i in quick)
+    by_lang: dict[str, int] = {}
+    for i, (lang, prob) in quick.items():
+        if lang is not None and prob >= SCREEN_PROBABILITY:
+            by_lang[lang] = by_lang.get(lang, 0) + letters[i]
+    if not by_lang or total == 0:
+        return None
+    lang, count = max(sorted(by_lang.items()), key=lambda item: item[1])
+    return lang if count >= VOTE_SHARE * total else None
 
 
 def assign_languages(article: Article) -> None:
     """Set ``article.lang`` from all its text and ``unit.lang`` for every unit.
 
-    The article is detected once on its text. A unit is detected on its own only where its
-    language can differ from the article's: it has at least :data:`MIN_LETTERS` letters and
-    one quick trial does not already read it, near-certainly, as the article's language.
+    Every unit with at least :data:`MIN_LETTERS` letters gets one quick langdetect trial.
+    Where the units holding most letters (:data:`VOTE_SHARE`) are near-certainly in one
+    language, that is the article's; otherwise all its text is detected at once. A unit
+    whose quick trial does not already read it, near-certainly, as the article's language
+    is detected on its own; shorter units inherit the article's language. (The trial per
+    unit is needed anyway; the vote saves detecting all the text a second time.)
     """
-    texts = [u.data.get("tweet_text", u.text) for u in article.units if u.kind != "metadata"]
-    article.lang = detect_language("\n".join(texts)[:MAX_CHARS]) or "und"
-    for unit in article.units:
-        text = unit.data.get("tweet_text", unit.text)
-        if len(texts) == 1:  # the article's only text: its language is the article's
-            unit.lang = article.lang
-            continue
-        letters = sum(c.isalpha() for c in _NOISE.sub(" ", text[:MAX_CHARS]))
-        detected = None
-        if letters >= MIN_LETTERS and not _screen(text, article.lang):
-            detected = detect_language(text)
-        unit.lang = detected or article.lang
+    texts = [u.data.get("tweet_text", u.text) for u in article.units]
+    letters = [sum(c.isalpha() for c in _NOISE.sub(" ", t[:MAX_CHARS])) for t in texts]
+    told = [i for i, u in enumerate(article.units) if u.kind != "metadata"]
+    quick = {i: _quick(t) for i, t in enumerate(texts) if letters[i] >= MIN_LETTERS}
+    article.lang = (_vote({i: quick[i] for i in told if i in quick}, letters)
+                    or detect_language("\n".join(texts[i] for i in told)[:MAX_CHARS])
+                    or "und")
+    for i, unit in enumerate(article.units):
+        # The article's only text, a unit too short to tell, or one the quick trial
+        # already reads as the article's language: the article's language.
+        inherits = (len(told) == 1 or i not in quick
+                    or (quick[i][0] == article.lang and quick[i][1] >= SCREEN_PROBABILITY))
+        unit.lang = article.lang if inherits else (detect_language(texts[i]) or article.lang)
