@@ -375,11 +375,19 @@ def _clean(text: str) -> str:
 
 
 def _text_blocks(text: str) -> list[_Block]:
-    blocks = []
+    blocks: list[_Block] = []
+    pending: list[str] = []  # removed from lines that held nothing else: kept with the next
     for number, line in enumerate(text.split("\n"), start=1):
         cleaned, data = clean_leftovers(_clean(line))
-        if cleaned:
-            blocks.append(_Block(cleaned, number, data=data))
+        if not cleaned:
+            pending += data.get("removed", [])
+            continue
+        if pending:
+            data["removed"] = pending + data.get("removed", [])
+            pending = []
+        blocks.append(_Block(cleaned, number, data=data))
+    if pending and blocks:
+        blocks[-1].data.setdefault("removed", []).extend(pending)
     return blocks
 
 
