@@ -12,16 +12,17 @@ Two passes, after Bertalign (Liu & Zhu 2022), with ideas from Vecalign (Thompson
    the best, only those are embedded for real, and the band is searched once more. On
    Text+Berg this embeds ~700 of the ~9 000 runs and scores as well as embedding all.
 
-A bead scores ``(cos(x, y) - MARGIN_WEIGHT * nb) * log2(1 + r)``: ``nb`` is the mean
+A bead scores ``(cos(x, y) - MARGIN_WEIGHT * nb) * log2(1 + r) ** p``: ``nb`` is the mean
 cosine of each side with the units just outside the other side's run (Bertalign's margin,
 Liu & Zhu 2022: a pairing counts for how much better it is than its neighbours), ``r`` the
 ratio of the shorter to the longer side in UTF-8 bytes (after scaling by the documents'
 ratio; bytes, so a Chinese character weighs about what the Latin letters translating it
-do), less a length prior ``LENGTH_WEIGHT * log(r)**2`` (Gale & Church 1993 in spirit). A
-run of k units left out costs ``skip * (1 + (k - 1) * SKIP_EXTEND)`` (affine gaps). The
-path maximises the total. A final bead whose confidence (``1 - (1 - cos) / (1 - cos to the
-other document's mean)``, in [0, 1]) is below ``min_confidence`` is split into gaps: the
-objective always prefers a weak pairing to none.
+do), ``p`` from ``LENGTH_POWER`` for sentences up to 1 for paragraphs (a length ratio
+means more the longer the texts), less a length prior ``LENGTH_WEIGHT * log(r)**2``
+(Gale & Church 1993 in spirit). A run of k units left out costs ``skip * (1 + (k - 1) *
+SKIP_EXTEND)`` (affine gaps). The path maximises the total. A final bead whose confidence
+(``1 - (1 - cos) / (1 - cos to the other document's mean)``, in [0, 1]) is below
+``min_confidence`` is split into gaps: the objective always prefers a weak pairing to none.
 
 The constants were chosen across two development corpora of other genres and pairs
 (Text+Berg de-fr, MAC-Dev zh-en) by ``scripts/tune_align.py``: the setting with the best
@@ -42,7 +43,7 @@ from .model import Alignment, Article, Bead, NwayAlignment, Signature
 
 SOLO_KINDS = ("title", "heading", "tweet")
 FULL_CELLS = 250_000  # above this many DP cells the first pass goes coarse-to-fine
-DEFAULTS = {"max_merge": 4, "skip": 0.15, "merge_penalty": 0.0, "band": 6, "min_confidence": 0.0}
+DEFAULTS = {"max_merge": 6, "skip": 0.15, "merge_penalty": 0.0, "band": 6, "min_confidence": 0.0}
 # Merged runs are embedded for real when in a bead of a path within this of the best
 # (scored by summed vectors); from 0.25 up Text+Berg scores as with every run embedded.
 EMBED_MARGIN = 0.3
@@ -58,6 +59,13 @@ MARGIN_WEIGHT = 0.5
 # out together instead of being swallowed into a neighbouring bead, while a single stray
 # unit still costs the full ``skip``. Runs up to ``max_merge`` units.
 SKIP_EXTEND = 0.5
+# The length agreement weighs a bead's similarity by ``log2(1 + r) ** p``: ``p`` is
+# LENGTH_POWER for short units and grows to 1 as the two sides' mean length reaches
+# LENGTH_FULL bytes. A length ratio says little between two short sentences (a half
+# sentence of a split is short) and much between two paragraphs (Gale & Church 1993: the
+# spread of the length difference grows slower than the length).
+LENGTH_POWER = 0.5
+LENGTH_FULL = 300
 # Texts are embedded from their first this many characters (Vecalign does the same): a 1 MB
 # paragraph is as recognisable from its start, and the encoder's memory stays bounded.
 MAX_EMBED_CHARS = 10_000
@@ -223,8 +231,10 @@ class _Scorer:
         lx = self.src.chars[a][r]
         ly = self.tgt.chars[b][c] * self.char_ratio
         ratio = np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1)
-        return (-sim * np.log2(1 + ratio) + _length_cost(lx, ly)
+        power = LENGTH_POWER + (1 - LENGTH_POWER) * np.minimum((lx + ly) / (2 * LENGTH_FULL), 1)
+        cost = (-sim * np.log2(1 + ratio) ** power + _length_cost(lx, ly)
                 + self.p["merge_penalty"] * (a + b - 2))
+        return cost
 
     def _margin(self, a: int, b: int, r: np.ndarray, c: np.ndarray) -> np.ndarray:
         """Mean cosine of each side's run with the units just outside the other side's run."""
@@ -513,7 +523,8 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
     n, m = len(src_texts), len(tgt_texts)
     params = {"max_merge": max_merge, "skip": skip, "merge_penalty": merge_penalty,
               "band": band, "min_confidence": min_confidence, "exact_merges": exact_merges,
-              "length_weight": LENGTH_WEIGHT, "embed_margin": EMBED_MARGIN,
+              "length_weight": LENGTH_WEIGHT, "length_power": LENGTH_POWER,
+              "length_full": LENGTH_FULL, "embed_margin": EMBED_MARGIN,
               "margin_weight": MARGIN_WEIGHT, "skip_extend": SKIP_EXTEND}
     signature = Signature(encoder.name, encoder.version, params)
     if n == 0 or m == 0:
