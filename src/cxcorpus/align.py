@@ -47,8 +47,10 @@ DEFAULTS = {"max_merge": 6, "skip": 0.15, "merge_penalty": 0.0, "band": 6, "min_
 # Merged runs are embedded for real when in a bead of a path within this of the best
 # (scored by summed vectors); from 0.25 up Text+Berg scores as with every run embedded.
 EMBED_MARGIN = 0.3
-# Weight of the length prior (0 to 0.05 score alike on both development corpora).
-LENGTH_WEIGHT = 0.02
+# Weight of the length prior. 0.02 to 0.05 score alike on both development corpora; at
+# 0.05 a paragraph is no longer merged with unmatched neighbours several times its length
+# (an excerpt against a full translation, tests/test_properties.py).
+LENGTH_WEIGHT = 0.05
 # Paragraphs are long enough for a weak score to mean "no counterpart"; sentences are not.
 PARAGRAPH_MIN_CONFIDENCE = 0.2
 # Weight of the neighbour margin: a bead's cosine less this times the mean cosine of each
