@@ -37,6 +37,7 @@ from itertools import pairwise as pairwise_
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .embed import Encoder, check_languages, default_encoder, normalise
 from .model import Alignment, Article, Bead, NwayAlignment, Signature
@@ -497,6 +498,33 @@ def _char_ratio(points: list[tuple[int, int]], sl: np.ndarray, tl: np.ndarray) -
     return float((src_chars + 1) / (tgt_chars + 1))
 
 
+def _search(src_texts: list[str], tgt_texts: list[str], sv: np.ndarray, tv: np.ndarray,
+            sl: np.ndarray, tl: np.ndarray, params: dict, encoder: Encoder | None,
+            src_solo: Sequence[bool] | None,
+            tgt_solo: Sequence[bool] | None) -> tuple[list[tuple[int, int]], _Scorer]:
+    """The two passes: the rough path, then every bead type in a band around it (merged runs
+    near the best path embedded for real when ``encoder`` is given). Returns the bead types
+    along the path and the scorer."""
+    n, m = len(sv), len(tv)
+    max_merge, skip, band = params["max_merge"], params["skip"], params["band"]
+    rough = _first_pass(sv, tv, sl, tl, params)
+
+    src = _Side.build(src_texts, sv, max_merge, encoder, solo=src_solo)
+    tgt = _Side.build(tgt_texts, tv, max_merge, encoder, solo=tgt_solo)
+    scorer = _Scorer(src, tgt, params)
+    scorer.char_ratio = _char_ratio(rough, sl, tl)
+    types = bead_types(max_merge) + (gap_types(max_merge) if SKIP_EXTEND < 1 else [])
+    cells = _Band(*_band(rough, n, m, band))
+    costs = scorer.band_costs(cells, types, skip)
+    if encoder is not None:
+        need = _near_best(cells, costs, types, skip, EMBED_MARGIN)
+        if _embed_runs(src, tgt, *need):
+            merged = {(a, b) for a, b in types if a > 1 or b > 1}
+            costs = scorer.band_costs(cells, types, skip, only=merged, costs=costs)
+    path = _path(cells, _forward(cells, costs, types, skip)[1], types)
+    return path, scorer
+
+
 def _check_cover(beads: list[Bead], n: int, m: int) -> None:
     src = [i for bead in beads for i in bead.src]
     tgt = [j for bead in beads for j in bead.tgt]
@@ -537,21 +565,11 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
     sv, tv = vecs[:n], vecs[n:]
     sl = np.array([text_length(t) for t in src_texts], dtype=np.float64)
     tl = np.array([text_length(t) for t in tgt_texts], dtype=np.float64)
-    rough = _first_pass(sv, tv, sl, tl, params)
-
-    src = _Side.build(src_texts, sv, max_merge, encoder if exact_merges else None, solo=src_solo)
-    tgt = _Side.build(tgt_texts, tv, max_merge, encoder if exact_merges else None, solo=tgt_solo)
-    scorer = _Scorer(src, tgt, params)
-    scorer.char_ratio = _char_ratio(rough, sl, tl)
-    types = bead_types(max_merge) + (gap_types(max_merge) if SKIP_EXTEND < 1 else [])
-    cells = _Band(*_band(rough, n, m, band))
-    costs = scorer.band_costs(cells, types, skip)
-    if exact_merges:
-        need = _near_best(cells, costs, types, skip, EMBED_MARGIN)
-        if _embed_runs(src, tgt, *need):
-            merged = {(a, b) for a, b in types if a > 1 or b > 1}
-            costs = scorer.band_costs(cells, types, skip, only=merged, costs=costs)
-    path = _path(cells, _forward(cells, costs, types, skip)[1], types)
+    # The scoring's many small matrix products run fastest on one BLAS thread; more threads
+    # on a busy machine made them 10-30x slower (OpenBLAS threads wait for a free core).
+    with threadpool_limits(limits=1, user_api="blas"):
+        path, scorer = _search(src_texts, tgt_texts, sv, tv, sl, tl, params,
+                               encoder if exact_merges else None, src_solo, tgt_solo)
 
     beads, i, j = [], 0, 0
     for a, b in path:
