@@ -25,10 +25,11 @@ from cxcorpus.embed import get_encoder
 from cxcorpus.evaluate import read_gold, score_alignments
 
 # Module constants and align() keywords a grid may set.
-CONSTANTS = {"LENGTH_WEIGHT", "MARGIN_WEIGHT", "EMBED_MARGIN", "SKIP_EXTEND"}
+CONSTANTS = {"LENGTH_WEIGHT", "LENGTH_POWER", "LENGTH_FULL", "MARGIN_WEIGHT", "EMBED_MARGIN",
+             "SKIP_EXTEND"}
 KEYWORDS = {"skip", "band", "max_merge", "merge_penalty"}
-DEFAULT_GRID = {"MARGIN_WEIGHT": [0.5, 0.75], "skip": [0.15, 0.2],
-                "SKIP_EXTEND": [0.25, 0.5, 1.0]}
+DEFAULT_GRID = {"max_merge": [4, 6], "skip": [0.15, 0.2], "LENGTH_POWER": [0.5, 1.0],
+                "MARGIN_WEIGHT": [0.5, 0.75]}
 
 
 def run(corpus: str, encoder, setting: dict) -> float:

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxcorpus.align import (
+    _Band,
     _costs_to_end,
     _dp,
     _runs_near_best,
@@ -18,6 +19,7 @@ from cxcorpus.align import (
     align_articles,
     align_nway,
     bead_types,
+    gap_types,
     is_probably_translation,
     pairwise,
     translation_score,
@@ -131,6 +133,39 @@ def test_costs_to_end_meet_the_forward_costs(units, data):
     for a, b in _dp(scorer, lo, hi, types, 0.1):
         i, j = i + a, j + b
         assert ahead[i][j] + behind[i][j] == pytest.approx(best, abs=1e-5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(unit_lists, st.data(), st.sampled_from([0.05, 0.15, 0.4]))
+def test_band_dp_finds_the_cheapest_path_a_cell_by_cell_dp_finds(units, data, skip):
+    """The DP vectorised over rows (every bead type at once, 0-k gaps relaxed along the row)
+    costs what a plain cell-by-cell DP over the same bead costs finds, k-0/0-k gaps included:
+    the target joins two units and has a block of lines the source lacks."""
+    k = data.draw(st.integers(0, len(units) - 2))
+    at, extra = data.draw(st.integers(0, len(units) - 1)), data.draw(st.integers(1, 4))
+    tgt = units[:k] + [units[k] + " " + units[k + 1]] + units[k + 2:]
+    tgt[at:at] = [f"extra{i} line{i} only{i} here{i}" for i in range(extra)]
+    scorer, lo, hi, types = full_band(units, tgt)
+    types = types + gap_types(4)
+    band = _Band(lo, hi)
+    costs = scorer.band_costs(band, types, skip)
+    n, m = len(lo) - 1, int(hi[-1])
+    plain = np.full((n + 1, m + 1), np.inf)
+    plain[0, 0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            cell = band.index(np.array([i]), np.array([j]))[0]
+            for t, (a, b) in enumerate(types):
+                if a <= i and b <= j and (a or b):
+                    plain[i, j] = min(plain[i, j], plain[i - a, j - b] + costs[t, cell])
+    ahead, _ = _table(scorer, lo, hi, types, skip)
+    assert ahead[-1][-1] == pytest.approx(plain[n, m], abs=1e-9)
+    i = j = 0
+    total = 0.0
+    for a, b in _dp(scorer, lo, hi, types, skip):
+        i, j = i + a, j + b
+        total += costs[types.index((a, b)), band.index(np.array([i]), np.array([j]))[0]]
+    assert total == pytest.approx(plain[n, m], abs=1e-9)
 
 
 @settings(max_examples=30, deadline=None)

@@ -12,20 +12,23 @@ Two passes, after Bertalign (Liu & Zhu 2022), with ideas from Vecalign (Thompson
    the best, only those are embedded for real, and the band is searched once more. On
    Text+Berg this embeds ~700 of the ~9 000 runs and scores as well as embedding all.
 
-A bead scores ``(cos(x, y) - MARGIN_WEIGHT * nb) * log2(1 + r)``: ``nb`` is the mean
+A bead scores ``(cos(x, y) - MARGIN_WEIGHT * nb) * log2(1 + r) ** p``: ``nb`` is the mean
 cosine of each side with the units just outside the other side's run (Bertalign's margin,
 Liu & Zhu 2022: a pairing counts for how much better it is than its neighbours), ``r`` the
 ratio of the shorter to the longer side in UTF-8 bytes (after scaling by the documents'
 ratio; bytes, so a Chinese character weighs about what the Latin letters translating it
-do), less a length prior ``LENGTH_WEIGHT * log(r)**2`` (Gale & Church 1993 in spirit). A
-run of k units left out costs ``skip * (1 + (k - 1) * SKIP_EXTEND)`` (affine gaps). The
-path maximises the total. A final bead whose confidence (``1 - (1 - cos) / (1 - cos to the
-other document's mean)``, in [0, 1]) is below ``min_confidence`` is split into gaps: the
-objective always prefers a weak pairing to none.
+do), ``p`` from ``LENGTH_POWER`` for sentences up to 1 for paragraphs (a length ratio
+means more the longer the texts), less a length prior ``LENGTH_WEIGHT * log(r)**2``
+(Gale & Church 1993 in spirit). A run of k units left out costs ``skip * (1 + (k - 1) *
+SKIP_EXTEND)`` (affine gaps). The path maximises the total. A final bead whose confidence
+(``1 - (1 - cos) / (1 - cos to the other document's mean)``, in [0, 1]) is below
+``min_confidence`` is split into gaps: the objective always prefers a weak pairing to none.
 
 The constants were chosen across two development corpora of other genres and pairs
 (Text+Berg de-fr, MAC-Dev zh-en) by ``scripts/tune_align.py``: the setting with the best
-mean strict F1 over both, leave-one-corpus-out figures beside it.
+mean strict F1 over both, leave-one-corpus-out figures beside it; where two settings
+tie within 0.001 (skip 0.15 and 0.2), the one that keeps paragraph alignments right
+(an excerpt against a full translation) wins.
 """
 
 from __future__ import annotations
@@ -36,18 +39,21 @@ from itertools import pairwise as pairwise_
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .embed import Encoder, check_languages, default_encoder, normalise
 from .model import Alignment, Article, Bead, NwayAlignment, Signature
 
 SOLO_KINDS = ("title", "heading", "tweet")
 FULL_CELLS = 250_000  # above this many DP cells the first pass goes coarse-to-fine
-DEFAULTS = {"max_merge": 4, "skip": 0.15, "merge_penalty": 0.0, "band": 6, "min_confidence": 0.0}
+DEFAULTS = {"max_merge": 6, "skip": 0.15, "merge_penalty": 0.0, "band": 6, "min_confidence": 0.0}
 # Merged runs are embedded for real when in a bead of a path within this of the best
 # (scored by summed vectors); from 0.25 up Text+Berg scores as with every run embedded.
 EMBED_MARGIN = 0.3
-# Weight of the length prior (0 to 0.05 score alike on both development corpora).
-LENGTH_WEIGHT = 0.02
+# Weight of the length prior. 0.02 to 0.05 score alike on both development corpora; at
+# 0.05 a paragraph is no longer merged with unmatched neighbours several times its length
+# (an excerpt against a full translation, tests/test_properties.py).
+LENGTH_WEIGHT = 0.05
 # Paragraphs are long enough for a weak score to mean "no counterpart"; sentences are not.
 PARAGRAPH_MIN_CONFIDENCE = 0.2
 # Weight of the neighbour margin: a bead's cosine less this times the mean cosine of each
@@ -58,6 +64,13 @@ MARGIN_WEIGHT = 0.5
 # out together instead of being swallowed into a neighbouring bead, while a single stray
 # unit still costs the full ``skip``. Runs up to ``max_merge`` units.
 SKIP_EXTEND = 0.5
+# The length agreement weighs a bead's similarity by ``log2(1 + r) ** p``: ``p`` is
+# LENGTH_POWER for short units and grows to 1 as the two sides' mean length reaches
+# LENGTH_FULL bytes. A length ratio says little between two short sentences (a half
+# sentence of a split is short) and much between two paragraphs (Gale & Church 1993: the
+# spread of the length difference grows slower than the length).
+LENGTH_POWER = 0.5
+LENGTH_FULL = 300
 # Texts are embedded from their first this many characters (Vecalign does the same): a 1 MB
 # paragraph is as recognisable from its start, and the encoder's memory stays bounded.
 MAX_EMBED_CHARS = 10_000
@@ -136,8 +149,47 @@ def _skip_cost(k: int, skip: float) -> float:
     return skip * (1.0 + (k - 1) * SKIP_EXTEND)
 
 
+class _Band:
+    """The cells of a band (rows' column ranges ``[lo[i], hi[i]]``) as one flat array, row
+    by row: every DP quantity is a vector over these cells plus one cell past the end that
+    stands for "outside the band" (its cost stays infinite). Memory is the band's size."""
+
+    def __init__(self, lo: np.ndarray, hi: np.ndarray):
+        self.lo, self.hi = np.asarray(lo, np.int64), np.asarray(hi, np.int64)
+        widths = self.hi - self.lo + 1
+        self.off = np.concatenate([[0], np.cumsum(widths)])
+        self.size = int(self.off[-1])
+        self.rows = np.repeat(np.arange(len(widths)), widths)
+        self.cols = np.arange(self.size) - self.off[self.rows] + self.lo[self.rows]
+
+    def index(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Flat index of each ``(row, col)``; ``size`` (the outside cell) when not in the band."""
+        n = len(self.lo) - 1
+        r = np.clip(rows, 0, n)
+        inside = (rows >= 0) & (rows <= n) & (cols >= self.lo[r]) & (cols <= self.hi[r])
+        return np.where(inside, self.off[r] + cols - self.lo[r], self.size)
+
+    def split(self, flat: np.ndarray) -> list[np.ndarray]:
+        return [flat[self.off[i]:self.off[i + 1]] for i in range(len(self.lo))]
+
+
+def _pair_dots(x: np.ndarray, y: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+               block: int = 1024) -> np.ndarray:
+    """``x[rows[k]] @ y[cols[k]]`` for every k, by small dense products over blocks of
+    consecutive cells (a band's block spans few rows and columns), never gathering k vectors."""
+    out = np.empty(len(rows), np.float64)
+    for s in range(0, len(rows), block):
+        r, c = rows[s:s + block], cols[s:s + block]
+        if not len(r):
+            continue
+        r0, c0 = int(r.min()), int(c.min())
+        dense = x[r0:int(r.max()) + 1] @ y[c0:int(c.max()) + 1].T
+        out[s:s + block] = dense[r - r0, c - c0]
+    return out
+
+
 class _Scorer:
-    """Costs of beads ending at row ``i``, for a range of columns, from run vectors."""
+    """Costs of every bead type at every cell of a band, from run vectors."""
 
     def __init__(self, src: _Side, tgt: _Side, params: dict):
         self.src, self.tgt, self.p = src, tgt, params
@@ -150,43 +202,62 @@ class _Scorer:
         # Mean of 1 - cos against every unit of the other side, as one dot product.
         return max(1.0 - float(side.vecs[k][start] @ other_mean), 1e-3)
 
-    def cost(self, i: int, a: int, b: int, cols: np.ndarray) -> np.ndarray:
-        """Cost (negative score) of an a-b bead ending at row ``i`` and each of ``cols``."""
-        if not self.src.mergeable[a][i - a]:
-            return np.full(len(cols), np.inf)
-        blocked = ~self.tgt.mergeable[b][cols - b]
-        cost = self._cost(i, a, b, cols)
-        cost[blocked] = np.inf
+    def band_costs(self, band: _Band, types: list[tuple[int, int]], skip: float,
+                   only: set[tuple[int, int]] | None = None,
+                   costs: np.ndarray | None = None) -> np.ndarray:
+        """``costs[t, cell]``: cost (negative score) of a bead of type ``types[t]`` ending at
+        the cell; infinite where it cannot end there. ``only`` recomputes those types alone."""
+        if costs is None:
+            costs = np.full((len(types), band.size + 1), np.inf)
+        for t, (a, b) in enumerate(types):
+            if only is not None and (a, b) not in only:
+                continue
+            r, c = band.rows - a, band.cols - b
+            ok = (r >= 0) & (c >= 0)
+            if a and b:
+                if a not in self.src.vecs or b not in self.tgt.vecs:  # runs longer than a side
+                    costs[t, :-1] = np.inf
+                    continue
+                ok[ok] = self.src.mergeable[a][r[ok]] & self.tgt.mergeable[b][c[ok]]
+                row = np.full(band.size, np.inf)
+                row[ok] = self._cost(a, b, r[ok], c[ok])
+            else:
+                row = np.where(ok, _skip_cost(a + b, skip), np.inf)
+            costs[t, :-1] = row
+        return costs
+
+    def _cost(self, a: int, b: int, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """Costs of a-b beads of source run ``(a, r[k])`` and target run ``(b, c[k])``."""
+        xs, ys = self.src.vecs[a], self.tgt.vecs[b]
+        sim = _pair_dots(xs, ys, r, c)
+        weight = self.p.get("margin_weight", 0.0)
+        if weight:
+            sim = sim - weight * self._margin(a, b, r, c)
+        lx = self.src.chars[a][r]
+        ly = self.tgt.chars[b][c] * self.char_ratio
+        ratio = np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1)
+        power = LENGTH_POWER + (1 - LENGTH_POWER) * np.minimum((lx + ly) / (2 * LENGTH_FULL), 1)
+        cost = (-sim * np.log2(1 + ratio) ** power + _length_cost(lx, ly)
+                + self.p["merge_penalty"] * (a + b - 2))
         return cost
 
-    def _margin(self, i: int, a: int, cols: np.ndarray, x: np.ndarray,
-                ys: np.ndarray, b: int) -> np.ndarray:
+    def _margin(self, a: int, b: int, r: np.ndarray, c: np.ndarray) -> np.ndarray:
         """Mean cosine of each side's run with the units just outside the other side's run."""
         sv, tv = self.src.vecs[1], self.tgt.vecs[1]
+        xs, ys = self.src.vecs[a], self.tgt.vecs[b]
         n, m = len(sv), len(tv)
-        # Target side: one product with the slice of target units around the columns.
-        first = max(int(cols[0]) - b - 1, 0)
-        near = tv[first:min(int(cols[-1]), m - 1) + 1] @ x
-        left, has_left, has_right = cols - b - 1, cols - b > 0, cols < m
-        total = (np.where(has_left, near[np.maximum(left - first, 0)], 0.0)
-                 + np.where(has_right, near[np.minimum(cols, m - 1) - first], 0.0))
-        tgt_side = total / np.maximum(has_left.astype(float) + has_right, 1.0)
-        # Source side: the source units left and right of the source run, one product.
-        around = [k for k in (i - a - 1, i) if 0 <= k < n]
-        src_side = ys @ (sv[around].sum(0) / len(around)) if around else 0.0
-        return 0.5 * (tgt_side + src_side)
 
-    def _cost(self, i: int, a: int, b: int, cols: np.ndarray) -> np.ndarray:
-        x = self.src.vecs[a][i - a]
-        ys = self.tgt.vecs[b][cols - b]
-        cos = ys @ x
-        weight = self.p.get("margin_weight", 0.0)
-        sim = cos - weight * self._margin(i, a, cols, x, ys, b) if weight else cos
-        lx = self.src.chars[a][i - a]
-        ly = self.tgt.chars[b][cols - b] * self.char_ratio
-        ratio = np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1)
-        return (-sim * np.log2(1 + ratio) + _length_cost(lx, ly)
-                + self.p["merge_penalty"] * (a + b - 2))
+        def around(run_vecs, units, runs, before, after, size):
+            has_before, has_after = before >= 0, after < size
+            total = (np.where(has_before, _pair_dots(run_vecs, units, runs,
+                                                     np.maximum(before, 0)), 0.0)
+                     + np.where(has_after, _pair_dots(run_vecs, units, runs,
+                                                      np.minimum(after, size - 1)), 0.0))
+            return total / np.maximum(has_before.astype(float) + has_after, 1.0)
+
+        tgt_side = around(xs, tv, r, c - 1, c + b, m)
+        src_side = around(ys, sv, c, r - 1, r + a, n)
+        return 0.5 * (tgt_side + src_side)
 
     def confidence(self, src: tuple[int, ...], tgt: tuple[int, ...]) -> float:
         a, b = len(src), len(tgt)
@@ -196,76 +267,120 @@ class _Scorer:
         return float(np.clip(1.0 - (1.0 - float(x @ y)) / norm, 0.0, 1.0))
 
 
-def _length_cost(lx: float, ly: np.ndarray) -> np.ndarray:
+def _length_cost(lx: np.ndarray, ly: np.ndarray) -> np.ndarray:
     """Gale-Church-style length prior: ``LENGTH_WEIGHT`` times the squared log ratio of
     the two sides' (scaled) lengths, so a lopsided bead costs more the more lopsided."""
     return LENGTH_WEIGHT * np.log((lx + 1) / (ly + 1)) ** 2
 
 
-def _table(scorer: _Scorer | _Cached | _Reversed, lo: np.ndarray, hi: np.ndarray,
-           types: list[tuple[int, int]], skip: float) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Forward DP inside rows' column ranges ``[lo[i], hi[i]]``: per row, the cheapest cost
-    from (0, 0) to each column and the bead type that ends there. Memory is the band."""
-    n = len(lo) - 1
-    inf = np.inf
-    row_gaps = [(t, b, _skip_cost(b, skip)) for t, (a, b) in enumerate(types) if a == 0 and b > 1]
-    costs: list[np.ndarray] = []
-    backs: list[np.ndarray] = []
-    for i in range(n + 1):
-        cols = np.arange(lo[i], hi[i] + 1)
-        best = np.full(len(cols), inf)
-        back = np.full(len(cols), -1, dtype=np.int8)
-        if i == 0:
-            best[cols == 0] = 0.0
-        for t, (a, b) in enumerate(types):
-            if a == 0 or a > i:
-                continue
-            prev_cols = cols - b
-            ok = (prev_cols >= lo[i - a]) & (prev_cols <= hi[i - a]) & (prev_cols >= 0)
-            if not ok.any():
-                continue
-            prev = np.full(len(cols), inf)
-            prev[ok] = costs[i - a][prev_cols[ok] - lo[i - a]]
-            ok &= np.isfinite(prev)
-            if not ok.any():
-                continue
-            if b == 0:
-                step = np.full(ok.sum(), _skip_cost(a, skip))
-            else:
-                step = scorer.cost(i, a, b, cols[ok])
-            total = prev[ok] + step
-            better = total < best[ok]
-            idx = np.flatnonzero(ok)[better]
-            best[idx] = total[better]
-            back[idx] = t
-        # 0-1 beads move along the row: best[j] = min over k <= j of best[k] + (j - k) * skip.
-        t01 = types.index((0, 1))
-        offs = np.arange(len(cols)) * skip
+def _row_moves(best: np.ndarray, back: np.ndarray | None, types: list[tuple[int, int]],
+               skip: float, reverse: bool = False) -> np.ndarray:
+    """Relax one row with its 0-k beads (target units left out), which move along the row:
+    forward, ``best[j] = min(best[j], best[j - k] + skip_k)``; ``reverse`` for costs to the end."""
+    if reverse:
+        best = best[::-1].copy()
+    t01 = types.index((0, 1))
+    gaps = [(t, b, _skip_cost(b, skip)) for t, (a, b) in enumerate(types) if a == 0 and b > 1]
+    offs = np.arange(len(best)) * skip
+    while True:
+        # 0-1 beads: best[j] = min over k <= j of best[k] + (j - k) * skip.
         run = np.minimum.accumulate(best - offs) + offs
         moved = run < best - 1e-12
         best = np.where(moved, run, best)
-        back[moved] = t01
-        while row_gaps:  # 0-k runs along the row, relaxed until nothing improves
-            changed = False
-            for t, k, step in row_gaps:
-                if k >= len(cols):
-                    continue
-                cand = best[:-k] + step
-                better = cand < best[k:] - 1e-12
-                if better.any():
-                    idx = np.flatnonzero(better) + k
-                    best[idx] = cand[better]
-                    back[idx] = t
-                    changed = True
-            if not changed:
-                break
-            run = np.minimum.accumulate(best - offs) + offs
-            moved = run < best - 1e-12
-            best = np.where(moved, run, best)
+        if back is not None:
             back[moved] = t01
-        costs.append(best)
-        backs.append(back)
-    return costs, backs
+        changed = False
+        for t, k, step in gaps:
+            if k >= len(best):
+                continue
+            cand = best[:-k] + step
+            better = cand < best[k:] - 1e-12
+            if better.any():
+                idx = np.flatnonzero(better) + k
+                best[idx] = cand[better]
+                if back is not None:
+                    back[idx] = t
+                changed = True
+        if not changed:
+            break
+    return best[::-1] if reverse else best
+
+
+def _forward(band: _Band, costs: np.ndarray, types: list[tuple[int, int]],
+             skip: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cheapest cost from (0, 0) to each cell of the band, and the bead type ending there.
+    One vector operation per row over all bead types that come from an earlier row."""
+    steps = [t for t, (a, _) in enumerate(types) if a > 0]
+    kinds = np.array(steps, dtype=np.int8)
+    prev = np.stack([band.index(band.rows - types[t][0], band.cols - types[t][1])
+                     for t in steps])
+    step_costs = costs[steps]
+    ahead = np.full(band.size + 1, np.inf)
+    back = np.full(band.size, -1, dtype=np.int8)
+    for i in range(len(band.lo)):
+        s, e = band.off[i], band.off[i + 1]
+        if i == 0:
+            best = np.full(e - s, np.inf)
+            best[0] = 0.0  # lo[0] is 0: the path starts at (0, 0)
+            kind = np.full(e - s, -1, dtype=np.int8)
+        else:
+            cand = ahead[prev[:, s:e]] + step_costs[:, s:e]
+            arg = cand.argmin(0)
+            best = cand[arg, np.arange(e - s)]
+            kind = np.where(np.isfinite(best), kinds[arg], -1).astype(np.int8)
+        ahead[s:e] = _row_moves(best, kind, types, skip)
+        back[s:e] = kind
+    return ahead, back
+
+
+def _backward(band: _Band, costs: np.ndarray, types: list[tuple[int, int]],
+              skip: float) -> np.ndarray:
+    """Cheapest cost from each cell of the band to (n, m)."""
+    steps = [t for t, (a, _) in enumerate(types) if a > 0]
+    after = np.stack([band.index(band.rows + types[t][0], band.cols + types[t][1])
+                      for t in steps])
+    step_costs = np.stack([costs[t][after[k]] for k, t in enumerate(steps)])
+    behind = np.full(band.size + 1, np.inf)
+    n = len(band.lo) - 1
+    for i in range(n, -1, -1):
+        s, e = band.off[i], band.off[i + 1]
+        if i == n:
+            best = np.full(e - s, np.inf)
+            best[-1] = 0.0  # hi[n] is m
+        else:
+            best = (behind[after[:, s:e]] + step_costs[:, s:e]).min(0)
+        behind[s:e] = _row_moves(best, None, types, skip, reverse=True)
+    return behind
+
+
+def _path(band: _Band, back: np.ndarray, types: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    n = len(band.lo) - 1
+    i, j = n, int(band.hi[n])
+    path = []
+    while i > 0 or j > 0:
+        k = int(band.index(np.array([i]), np.array([j]))[0])
+        if k == band.size or back[k] < 0:
+            raise RuntimeError("alignment band does not reach the end")  # a bug, not a user error
+        a, b = types[back[k]]
+        path.append((a, b))
+        i, j = i - a, j - b
+    return path[::-1]
+
+
+def _table(scorer: _Scorer, lo: np.ndarray, hi: np.ndarray, types: list[tuple[int, int]],
+           skip: float) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Forward DP inside rows' column ranges ``[lo[i], hi[i]]``: per row, the cheapest cost
+    from (0, 0) to each column and the bead type that ends there."""
+    band = _Band(lo, hi)
+    ahead, back = _forward(band, scorer.band_costs(band, types, skip), types, skip)
+    return band.split(ahead[:-1]), band.split(back)
+
+
+def _costs_to_end(scorer: _Scorer, lo: np.ndarray, hi: np.ndarray,
+                  types: list[tuple[int, int]], skip: float) -> list[np.ndarray]:
+    """Per row, the cheapest cost from each column of the band to (n, m)."""
+    band = _Band(lo, hi)
+    return band.split(_backward(band, scorer.band_costs(band, types, skip), types, skip)[:-1])
 
 
 def _dp(scorer: _Scorer, lo: np.ndarray, hi: np.ndarray, types: list[tuple[int, int]],
@@ -274,52 +389,31 @@ def _dp(scorer: _Scorer, lo: np.ndarray, hi: np.ndarray, types: list[tuple[int, 
 
     Returns the bead types along the path, in order.
     """
-    costs, backs = _table(scorer, lo, hi, types, skip)
-    n = len(lo) - 1
-    path = []
-    i, j = n, int(hi[n])
-    if not np.isfinite(costs[n][j - lo[n]]):
-        raise RuntimeError("alignment band does not reach the end")  # a bug, not a user error
-    while i > 0 or j > 0:
-        a, b = types[backs[i][j - lo[i]]]
-        path.append((a, b))
-        i, j = i - a, j - b
-    return path[::-1]
+    band = _Band(lo, hi)
+    _, back = _forward(band, scorer.band_costs(band, types, skip), types, skip)
+    return _path(band, back, types)
 
 
-class _Cached:
-    """A scorer that computes each row's bead costs once, over the whole band (valid
-    while no run vector changes)."""
-
-    def __init__(self, scorer: _Scorer, lo: np.ndarray, hi: np.ndarray):
-        self.scorer, self.lo, self.hi = scorer, lo, hi
-        self.rows: dict[tuple[int, int, int], np.ndarray] = {}
-
-    def cost(self, i: int, a: int, b: int, cols: np.ndarray) -> np.ndarray:
-        first = max(int(self.lo[i]), b)
-        row = self.rows.get((i, a, b))
-        if row is None:
-            row = self.rows[(i, a, b)] = self.scorer.cost(i, a, b, np.arange(first, self.hi[i] + 1))
-        return row[cols - first]
-
-
-class _Reversed:
-    """The scorer of both documents read backwards: a bead ending at (i, j) there is the
-    bead starting at (n - i, m - j) here."""
-
-    def __init__(self, scorer: _Scorer | _Cached, n: int, m: int):
-        self.scorer, self.n, self.m = scorer, n, m
-
-    def cost(self, i: int, a: int, b: int, cols: np.ndarray) -> np.ndarray:
-        return self.scorer.cost(self.n - i + a, a, b, self.m - cols + b)
-
-
-def _costs_to_end(scorer: _Scorer | _Cached, lo: np.ndarray, hi: np.ndarray,
-                  types: list[tuple[int, int]], skip: float) -> list[np.ndarray]:
-    """Per row, the cheapest cost from each column of the band to (n, m)."""
-    n, m = len(lo) - 1, int(hi[-1])
-    costs, _ = _table(_Reversed(scorer, n, m), m - hi[::-1], m - lo[::-1], types, skip)
-    return [row[::-1] for row in costs[::-1]]
+def _near_best(band: _Band, costs: np.ndarray, types: list[tuple[int, int]], skip: float,
+               margin: float) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    ahead, _ = _forward(band, costs, types, skip)
+    behind = _backward(band, costs, types, skip)
+    limit = ahead[band.index(np.array([len(band.lo) - 1]), band.hi[-1:])[0]] + margin
+    need_src: dict[int, set[int]] = {}
+    need_tgt: dict[int, set[int]] = {}
+    for t, (a, b) in enumerate(types):
+        if a == 0 or b == 0 or a + b == 2:
+            continue
+        prev = band.index(band.rows - a, band.cols - b)
+        total = ahead[prev] + behind[:-1] + costs[t, :-1]
+        near = total <= limit
+        if not near.any():
+            continue
+        if a > 1:
+            need_src.setdefault(a, set()).update((band.rows[near] - a).tolist())
+        if b > 1:
+            need_tgt.setdefault(b, set()).update((band.cols[near] - b).tolist())
+    return need_src, need_tgt
 
 
 def _runs_near_best(scorer: _Scorer, lo: np.ndarray, hi: np.ndarray,
@@ -328,30 +422,8 @@ def _runs_near_best(scorer: _Scorer, lo: np.ndarray, hi: np.ndarray,
     """Merged runs that sit in a bead of some path costing at most ``margin`` more than
     the cheapest, as ``{run length: starts}`` per side: the runs whose real vectors
     could change the path (forward and backward DP, as in forward-backward pruning)."""
-    scorer = _Cached(scorer, lo, hi)
-    ahead, _ = _table(scorer, lo, hi, types, skip)
-    behind = _costs_to_end(scorer, lo, hi, types, skip)
-    n = len(lo) - 1
-    limit = ahead[n][-1] + margin
-    need_src: dict[int, set[int]] = {}
-    need_tgt: dict[int, set[int]] = {}
-    for i in range(1, n + 1):
-        cols = np.arange(lo[i], hi[i] + 1)
-        for a, b in types:
-            if a == 0 or b == 0 or a + b == 2 or a > i:
-                continue
-            prev = cols - b
-            ok = (prev >= lo[i - a]) & (prev <= hi[i - a])
-            if not ok.any():
-                continue
-            total = (ahead[i - a][prev[ok] - lo[i - a]] + behind[i][ok]
-                     + scorer.cost(i, a, b, cols[ok]))
-            starts = prev[ok][total <= limit]
-            if len(starts) and a > 1:
-                need_src.setdefault(a, set()).add(i - a)
-            if len(starts) and b > 1:
-                need_tgt.setdefault(b, set()).update(starts.tolist())
-    return need_src, need_tgt
+    band = _Band(lo, hi)
+    return _near_best(band, scorer.band_costs(band, types, skip), types, skip, margin)
 
 
 def _points(path: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -428,6 +500,33 @@ def _char_ratio(points: list[tuple[int, int]], sl: np.ndarray, tl: np.ndarray) -
     return float((src_chars + 1) / (tgt_chars + 1))
 
 
+def _search(src_texts: list[str], tgt_texts: list[str], sv: np.ndarray, tv: np.ndarray,
+            sl: np.ndarray, tl: np.ndarray, params: dict, encoder: Encoder | None,
+            src_solo: Sequence[bool] | None,
+            tgt_solo: Sequence[bool] | None) -> tuple[list[tuple[int, int]], _Scorer]:
+    """The two passes: the rough path, then every bead type in a band around it (merged runs
+    near the best path embedded for real when ``encoder`` is given). Returns the bead types
+    along the path and the scorer."""
+    n, m = len(sv), len(tv)
+    max_merge, skip, band = params["max_merge"], params["skip"], params["band"]
+    rough = _first_pass(sv, tv, sl, tl, params)
+
+    src = _Side.build(src_texts, sv, max_merge, encoder, solo=src_solo)
+    tgt = _Side.build(tgt_texts, tv, max_merge, encoder, solo=tgt_solo)
+    scorer = _Scorer(src, tgt, params)
+    scorer.char_ratio = _char_ratio(rough, sl, tl)
+    types = bead_types(max_merge) + (gap_types(max_merge) if SKIP_EXTEND < 1 else [])
+    cells = _Band(*_band(rough, n, m, band))
+    costs = scorer.band_costs(cells, types, skip)
+    if encoder is not None:
+        need = _near_best(cells, costs, types, skip, EMBED_MARGIN)
+        if _embed_runs(src, tgt, *need):
+            merged = {(a, b) for a, b in types if a > 1 or b > 1}
+            costs = scorer.band_costs(cells, types, skip, only=merged, costs=costs)
+    path = _path(cells, _forward(cells, costs, types, skip)[1], types)
+    return path, scorer
+
+
 def _check_cover(beads: list[Bead], n: int, m: int) -> None:
     src = [i for bead in beads for i in bead.src]
     tgt = [j for bead in beads for j in bead.tgt]
@@ -456,7 +555,8 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
     n, m = len(src_texts), len(tgt_texts)
     params = {"max_merge": max_merge, "skip": skip, "merge_penalty": merge_penalty,
               "band": band, "min_confidence": min_confidence, "exact_merges": exact_merges,
-              "length_weight": LENGTH_WEIGHT, "embed_margin": EMBED_MARGIN,
+              "length_weight": LENGTH_WEIGHT, "length_power": LENGTH_POWER,
+              "length_full": LENGTH_FULL, "embed_margin": EMBED_MARGIN,
               "margin_weight": MARGIN_WEIGHT, "skip_extend": SKIP_EXTEND}
     signature = Signature(encoder.name, encoder.version, params)
     if n == 0 or m == 0:
@@ -467,17 +567,11 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
     sv, tv = vecs[:n], vecs[n:]
     sl = np.array([text_length(t) for t in src_texts], dtype=np.float64)
     tl = np.array([text_length(t) for t in tgt_texts], dtype=np.float64)
-    rough = _first_pass(sv, tv, sl, tl, params)
-
-    src = _Side.build(src_texts, sv, max_merge, encoder if exact_merges else None, solo=src_solo)
-    tgt = _Side.build(tgt_texts, tv, max_merge, encoder if exact_merges else None, solo=tgt_solo)
-    scorer = _Scorer(src, tgt, params)
-    scorer.char_ratio = _char_ratio(rough, sl, tl)
-    types = bead_types(max_merge) + (gap_types(max_merge) if SKIP_EXTEND < 1 else [])
-    lo, hi = _band(rough, n, m, band)
-    if exact_merges:
-        _embed_runs(src, tgt, *_runs_near_best(scorer, lo, hi, types, skip, EMBED_MARGIN))
-    path = _dp(scorer, lo, hi, types, skip)
+    # The scoring's many small matrix products run fastest on one BLAS thread; more threads
+    # on a busy machine made them 10-30x slower (OpenBLAS threads wait for a free core).
+    with threadpool_limits(limits=1, user_api="blas"):
+        path, scorer = _search(src_texts, tgt_texts, sv, tv, sl, tl, params,
+                               encoder if exact_merges else None, src_solo, tgt_solo)
 
     beads, i, j = [], 0, 0
     for a, b in path:

@@ -322,8 +322,8 @@ def build_command(corpus: str, out: str, cache: str | None, encoder_name: str,
 @click.option("--tgt-lang", metavar="LANG", help="Language of TGT for TMX (see --src-lang).")
 @click.option("--encoder", "encoder_name", default="usem3", show_default=True,
               help="'usem3' or 'st:<sentence-transformers model or path>'.")
-@click.option("--max-merge", type=click.IntRange(1, 8), default=4, show_default=True,
-              help="Most units on one side of a bead.")
+@click.option("--max-merge", type=click.IntRange(1, 8),
+              help="Most units on one side of a bead [default: the aligner's, 6].")
 @click.option("--cache", type=click.Path(), help=CACHE_HELP)
 def align_command(src: str, tgt: str, fmt: str, out: str | None, level: str, presplit: bool,
                   src_lang: str | None, tgt_lang: str | None, encoder_name: str,
@@ -348,14 +348,14 @@ def align_command(src: str, tgt: str, fmt: str, out: str | None, level: str, pre
 
     _one_stdin(src, tgt)
     encoder = CachedEncoder(get_encoder(encoder_name), cache)
+    merge = {"max_merge": max_merge} if max_merge else {}  # else the library's default
     if presplit:
         texts = [_stdin_lines() if p == STDIN else read_lines(p) for p in (src, tgt)]
-        alignment = align(*texts, encoder, max_merge=max_merge,
-                          src_id=_name(src), tgt_id=_name(tgt))
+        alignment = align(*texts, encoder, **merge, src_id=_name(src), tgt_id=_name(tgt))
         alignment.signature.params["level"] = "presplit"
     else:
         source, target = read_input_article(src), read_input_article(tgt)
-        alignment = align_articles(source, target, encoder, level=level, max_merge=max_merge)
+        alignment = align_articles(source, target, encoder, level=level, **merge)
     alignment.src_lang = src_lang or alignment.src_lang
     alignment.tgt_lang = tgt_lang or alignment.tgt_lang
     segtype = "paragraph" if level == "paragraph" and not presplit else "sentence"
