@@ -23,7 +23,7 @@ import sys
 TYPE_CHECKING = False
 _ModuleType = type(sys)  # types.ModuleType, without importing types
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # name -> module that defines it
 _EXPORTS = {

