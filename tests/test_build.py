@@ -228,9 +228,18 @@ def test_parquet_datasets_hold_the_jsonl_records(built):
     import pyarrow.dataset as ds
 
     _, out, summary = built
-    tweets = ds.dataset(out / "parquet" / "tweets", format="parquet").to_table().to_pylist()
-    assert [(t["article"], t["text"], t["quote_id"]) for t in tweets] == [
-        (t["article"], t["text"], t["quote_id"]) for t in _jsonl(out / "tweets.jsonl")]
+    import datetime as dt
+
+    from cxcorpus.tweet_export import TWEET_SCHEMA
+
+    table = ds.dataset(out / "parquet" / "tweets", format="parquet").to_table()
+    assert table.schema.remove(0) == TWEET_SCHEMA  # the tweets export's types, after "group"
+    tweets, records = table.to_pylist(), _jsonl(out / "tweets.jsonl")
+    assert [(t["article"], t["text"], t["quote_id"], t["urls"]) for t in tweets] == [
+        (t["article"], t["text"], t["quote_id"], t["urls"]) for t in records]
+    assert any(t["urls"] for t in tweets)  # Twitter's URL objects, not their repr
+    assert [t["date"] for t in tweets] == [
+        dt.date.fromisoformat(t["date"]) if t["date"] else None for t in records]
     gaps = ds.dataset(out / "parquet" / "gaps", format="parquet").to_table()
     assert gaps.num_rows == summary["counts"]["gaps"]
     assert gaps.column("text").to_pylist() == [g["text"] for g in _jsonl(out / "gaps.jsonl")]

@@ -4,10 +4,13 @@ folder as one table)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from .tweet_export import TWEET_SCHEMA
 
 _STR, _INT, _FLOAT = pa.string(), pa.int64(), pa.float64()
 _INTS, _STRS = pa.list_(pa.int64()), pa.list_(pa.string())
@@ -23,12 +26,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("level", _STR), ("article", _STR), ("lang", _STR), ("unit", _INT),
         ("sentence", _INT), ("kind", _STR), ("reason", _STR), ("score", _FLOAT), ("text", _STR),
     ]),
-    "tweets": pa.schema([
-        ("group", _STR), ("article", _STR), ("lang", _STR), ("order", _INT), ("unit", _INT),
-        ("text", _STR), ("author_name", _STR), ("author_handle", _STR), ("date", _STR),
-        ("date_text", _STR), ("status_id", _STR), ("url", _STR), ("hashtags", _STRS),
-        ("mentions", _STRS), ("urls", _STRS), ("cashtags", _STRS), ("quote_id", _STR),
-    ]),
+    # the tweets export's own columns and types (a real date, URLs as Twitter's objects)
+    "tweets": pa.schema([pa.field("group", _STR), *TWEET_SCHEMA]),
 }
 
 
@@ -62,15 +61,25 @@ def _cell(value: Any, kind: pa.DataType) -> Any:
         return int(value)
     if kind == _FLOAT:
         return float(value)
+    if kind == pa.date32() and isinstance(value, str):
+        return dt.date.fromisoformat(value)
     return value
 
 
 def arrow_table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
     """Rows as a table of the fixed schema ``SCHEMAS[name]`` (other fields are dropped)."""
     schema = SCHEMAS[name]
-    columns = {field.name: [_cell(row.get(field.name), field.type) for row in rows]
-               for field in schema}
-    return pa.table(columns, schema=schema)
+    return pa.table([_column([row.get(field.name) for row in rows], field.type)
+                     for field in schema], schema=schema)
+
+
+def _column(values: list[Any], kind: pa.DataType) -> pa.Array:
+    """Values as an Arrow array of ``kind``; converted one by one only when Arrow refuses
+    them as they are (a lone surrogate from a file name, a number given as text)."""
+    try:
+        return pa.array(values, type=kind)
+    except (pa.ArrowException, TypeError, ValueError, UnicodeError):
+        return pa.array([_cell(v, kind) for v in values], type=kind)
 
 
 def parquet_bytes(name: str, rows: list[dict[str, Any]]) -> bytes:
