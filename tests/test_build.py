@@ -422,3 +422,24 @@ def test_progress_bar_counts_groups_and_texts_on_a_terminal(built, corpus_dir, t
     monkeypatch.undo()
     build(corpus_dir, tmp_path / "piped", cache_dir=cache)
     assert "building" not in capsys.readouterr().err
+
+
+def test_a_damaged_state_is_recomputed(built, corpus_dir, tmp_path):
+    """A group's kept records cut short (or its state's summary gone) make that group be
+    computed again; the output is what a clean build gives."""
+    import hashlib
+    import shutil
+
+    cache, out, _ = built
+    mine = tmp_path / "out"
+    shutil.copytree(out, mine)
+    state = mine / ".cxcorpus-state" / hashlib.sha256(b"cx-tweetchat").hexdigest()
+    lines = state.with_suffix(".jsonl")
+    lines.write_bytes(lines.read_bytes()[:100])
+    other = mine / ".cxcorpus-state" / hashlib.sha256(b"customer-always-right").hexdigest()
+    kept = json.loads(other.with_suffix(".json").read_text(encoding="utf-8"))
+    del kept["summary"]
+    other.with_suffix(".json").write_text(json.dumps(kept), encoding="utf-8")
+    summary = build(corpus_dir, mine, cache_dir=cache)
+    assert summary["incremental"]["recomputed"] == 2
+    assert _outputs(mine) == _outputs(out)

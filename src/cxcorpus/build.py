@@ -227,6 +227,8 @@ class _Run:
         files = state.get("files") if isinstance(state, dict) else None
         if state.get("key") != key or state.get("name") != name or not isinstance(files, dict):
             return False
+        if not _records_whole(state, source.with_suffix(".jsonl")):
+            return False
         linked: list[Path] = []
         try:
             for relative, fingerprint in files.items():
@@ -610,6 +612,22 @@ class _FileStats:
 
     def save(self) -> None:
         _write_text(self.tmp / STATE / STATS, json.dumps(self.new, sort_keys=True))
+
+
+def _records_whole(state: dict[str, Any], lines: Path) -> bool:
+    """Whether a state's summary is whole and its lines file as long as the summary says
+    (a damaged state is recomputed, never carried into the next output)."""
+    summary = state.get("summary")
+    try:
+        sizes = summary["bytes"]
+        if not (isinstance(sizes, list) and len(sizes) == len(RECORDS)
+                and all(isinstance(n, int) and n >= 0 for n in sizes)
+                and {"counts", "kinds", "quotes", "missing"} <= summary.keys()):
+            return False
+        info = os.lstat(lines)
+    except (OSError, KeyError, TypeError, AttributeError):
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size == sum(sizes)
 
 
 def _jsonl_bytes(records: list[dict[str, Any]]) -> bytes:
