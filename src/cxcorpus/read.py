@@ -585,10 +585,11 @@ def _classify(blocks: list[_Block], path: str) -> tuple[list[Unit], Any]:
             else:
                 attribution = None
             if attribution is not None:
+                data = dict(data)
                 if spaced:
-                    line = _tweet_lines(units, lines, line)
+                    line = _tweet_lines(units, lines, line, data)
                 text = "".join(lines)
-                data = {**data, "tweet_text": text, "attribution": attribution}
+                data.update(tweet_text=text, attribution=attribution)
                 units.append(Unit("tweet", f"{text}\n{attribution}", line=line, data=data))
                 continue
         kind = block.hint or _kind(block.text, units)
@@ -596,8 +597,9 @@ def _classify(blocks: list[_Block], path: str) -> tuple[list[Unit], Any]:
     return units, published
 
 
-def _tweet_lines(units: list[Unit], lines: list[str], line: int) -> int:
-    """Take a tweet's earlier lines and paragraphs off the end of ``units`` into ``lines``.
+def _tweet_lines(units: list[Unit], lines: list[str], line: int, data: dict[str, Any]) -> int:
+    """Take a tweet's earlier lines and paragraphs off the end of ``units`` into ``lines``
+    (and what was recovered or removed from them into ``data``, so nothing is lost).
 
     Only where paragraphs are set apart by blank lines: a line right above the tweet (no
     blank line between) is the tweet's, a paragraph above a blank line only when it ends
@@ -619,7 +621,13 @@ def _tweet_lines(units: list[Unit], lines: list[str], line: int) -> int:
         lines[:0] = joined[:2]
         line = above.line
         units.pop()
+        for key in _KEPT_ASIDE:  # the earlier line's first, as in the file
+            if above.data.get(key):
+                data[key] = [*above.data[key], *data.get(key, [])]
     return line
+
+
+_KEPT_ASIDE = ("removed", "handles", "urls")  # what ``clean_leftovers`` takes off a line
 
 
 _PROSE_END = tuple(".?:;")  # "!" and "…" end tweets as often as prose
