@@ -409,7 +409,11 @@ class _Search:
                 pair = (min(i, j), max(i, j))
                 if i != j and pair not in self.found:
                     self.found.add(pair)
-                    self.pairs.append((float(values[r, c]), *pair))
+                    # One dot product per pair, whichever block found it: a matrix product
+                    # rounds differently by block, and equal texts must tie exactly.
+                    similarity_ij = float(self.vectors[pair[0]] @ self.vectors[pair[1]])
+                    if similarity_ij >= GROUP_SIMILARITY:
+                        self.pairs.append((similarity_ij, *pair))
 
 
 def _index_search(search: _Search, indexed: Any, queries: Any) -> None:
