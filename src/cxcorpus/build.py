@@ -231,13 +231,7 @@ class _Run:
             return False
         linked: list[Path] = []
         try:
-            for relative, fingerprint in files.items():
-                if not _inside_output(relative) or not self.files.unchanged(relative,
-                                                                            fingerprint):
-                    raise ValueError(relative)
-                _link(self.out / relative, self.tmp / relative)
-                linked.append(self.tmp / relative)
-                self.files.note(relative, fingerprint)
+            linked += self.files.take(files, _inside_output)
             suffixes = [".jsonl", ".json"]  # the records, then the state naming them
             if self.memo.all_taken(self.articles[name]):  # kept as they were read then
                 suffixes.append(".articles.json")
@@ -248,9 +242,7 @@ class _Run:
             self._write_articles(name, self.articles[name], write=".articles.json" not in
                                  suffixes)
         except (OSError, ValueError):
-            for path in linked:
-                with contextlib.suppress(OSError):
-                    os.unlink(path)
+            _unlink_all(linked)
             return False
         return True
 
@@ -397,7 +389,7 @@ class _Run:
         groups, warnings_, quotes, kinds, missing = [], [], set(), {}, {}
         counts = {kind: 0 for kind in RECORDS}
         signature = None
-        parts = _Parts(self.tmp, self.out, self.files)
+        parts = _Parts(self.tmp, self.files)
         outputs = [self.tmp / f"{RECORD_FILES[kind]}" for kind in RECORDS]
         with contextlib.ExitStack() as files:
             handles = [files.enter_context(_open_output(path)) for path in outputs]
@@ -605,6 +597,23 @@ class _FileStats:
         except OSError:
             return False
 
+    def take(self, files: dict[str, Any], allowed: Callable[[Any], bool]) -> list[Path]:
+        """Link the previous output's ``files`` (path in OUT -> SHA-256) into the new one,
+        each an ``allowed`` name and unchanged; the paths linked. Raises ValueError or
+        OSError when one is not, with what it linked undone."""
+        linked: list[Path] = []
+        try:
+            for relative, digest in files.items():
+                if not allowed(relative) or not self.unchanged(relative, digest):
+                    raise ValueError(relative)
+                _link(self.out / relative, self.tmp / relative)
+                linked.append(self.tmp / relative)
+                self.note(relative, digest)
+        except (OSError, ValueError):
+            _unlink_all(linked)
+            raise
+        return linked
+
     def note(self, relative: str, digest: str) -> None:
         """Remember a file just written (or linked) into the new output."""
         info = os.stat(self.tmp / relative)
@@ -671,14 +680,14 @@ class _Parts:
     per ``PART_GROUPS`` groups in corpus order, so memory holds one batch at a time. A part
     whose groups all have the keys they had in the previous build is taken from it."""
 
-    def __init__(self, tmp: Path, old: Path, files: _FileStats):
+    def __init__(self, tmp: Path, files: _FileStats):
         from . import tables
 
-        self.tmp, self.old, self.tables, self.files = tmp, old, tables, files
+        self.tmp, self.tables, self.files = tmp, tables, files
         self.members: list[tuple[str, dict[str, Any], Path]] = []
         self.written: list[dict[str, Any]] = []
         try:
-            previous = json.loads((old / STATE / PARTS).read_text(encoding="utf-8"))
+            previous = json.loads((files.out / STATE / PARTS).read_text(encoding="utf-8"))
             self.previous = previous["parts"] if isinstance(previous, dict) else []
         except (OSError, ValueError, KeyError):
             self.previous = []
@@ -713,19 +722,9 @@ class _Parts:
         if part.get("key") != key or not isinstance(files, dict) or len(files) != len(
                 self.tables.SCHEMAS):
             return None
-        linked: list[Path] = []
         try:
-            for relative, digest in files.items():
-                if not (isinstance(relative, str) and _inside_parquet(relative)
-                        and self.files.unchanged(relative, digest)):
-                    raise ValueError(relative)
-                _link(self.old / relative, self.tmp / relative)
-                linked.append(self.tmp / relative)
-                self.files.note(relative, digest)
+            self.files.take(files, _inside_parquet)
         except (OSError, ValueError):
-            for path in linked:
-                with contextlib.suppress(OSError):
-                    os.unlink(path)
             return None
         return files
 
@@ -758,7 +757,15 @@ def _split_lines(path: Path, sizes: list[int]) -> list[list[dict[str, Any]]]:
                 for size in sizes]
 
 
-def _inside_parquet(relative: str) -> bool:
+def _unlink_all(paths: list[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def _inside_parquet(relative: object) -> bool:
+    if not isinstance(relative, str):
+        return False
     parts = relative.split("/")
     return (len(parts) == 3 and parts[0] == PARQUET and ".." not in parts
             and parts[2].endswith(".parquet"))

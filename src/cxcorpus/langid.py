@@ -45,29 +45,18 @@ def detect_language(text: str) -> str | None:
         return None
 
 
-def language_probability(text: str) -> tuple[str | None, float]:
-    """The most probable language of ``text`` and its probability ((None, 0.0) if unknown)."""
+def language_probability(text: str, trials: int | None = None) -> tuple[str | None, float]:
+    """The most probable language of ``text`` and its probability ((None, 0.0) if unknown);
+    ``trials`` langdetect trials (its default, 7, when None; 1 is a quick look)."""
     cleaned = _NOISE.sub(" ", text[:MAX_CHARS])
     if sum(c.isalpha() for c in cleaned) < 3:
         return None, 0.0
     from langdetect.lang_detect_exception import LangDetectException
 
     detector = _factory().create()
+    if trials is not None:
+        detector.n_trial = trials
     detector.append(cleaned)
-    try:
-        best = detector.get_probabilities()[0]
-    except (LangDetectException, IndexError):
-        return None, 0.0
-    return best.lang.split("-")[0], float(best.prob)
-
-
-def _quick(text: str) -> tuple[str | None, float]:
-    """One langdetect trial on ``text``: its most probable language and that probability."""
-    from langdetect.lang_detect_exception import LangDetectException
-
-    detector = _factory().create()
-    detector.n_trial = 1
-    detector.append(_NOISE.sub(" ", text[:MAX_CHARS]))
     try:
         best = detector.get_probabilities()[0]
     except (LangDetectException, IndexError):
@@ -107,7 +96,8 @@ def assign_languages(article: Article) -> None:
     texts = [u.data.get("tweet_text", u.text) for u in article.units]
     letters = [sum(c.isalpha() for c in _NOISE.sub(" ", t[:MAX_CHARS])) for t in texts]
     told = [i for i, u in enumerate(article.units) if u.kind != "metadata"]
-    quick = {i: _quick(t) for i, t in enumerate(texts) if letters[i] >= MIN_LETTERS}
+    quick = {i: language_probability(t, trials=1) for i, t in enumerate(texts)
+             if letters[i] >= MIN_LETTERS}
     article.lang = (_vote({i: quick[i] for i in told if i in quick}, letters)
                     or detect_language("\n".join(texts[i] for i in told)[:MAX_CHARS])
                     or "und")
