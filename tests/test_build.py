@@ -15,6 +15,7 @@ from cxcorpus.corpus import load_corpus
 from cxcorpus.embed import get_encoder
 from cxcorpus.outdir import STATS
 from cxcorpus.tweets import extract_tweets
+from tests.conftest import BagOfWords
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -222,6 +223,38 @@ def test_two_workers_write_the_same_bytes_as_one(built, corpus_dir, tmp_path, mo
     assert summary["cache"]["misses"] == 0 and summary["cache"]["hits"] > 0
     assert _outputs(tmp_path / "out") == _outputs(out)
     assert _stable(summary) == _stable(first)
+
+
+class DiesOnGerman(BagOfWords):
+    """An encoder that kills its worker process (a crash no exception handler can catch)
+    when it is asked for a text with a German word only cx-tweetchat's German version has."""
+
+    name = "dies-on-german"
+
+    def encode(self, texts):
+        if any("Kunden" in text for text in texts):
+            os._exit(1)
+        return super().encode(texts)
+
+
+def test_a_group_that_kills_its_worker_is_listed_and_the_rest_of_its_task_is_built(
+        corpus_dir, tmp_path, monkeypatch):
+    """All three groups in one task: the task dies twice (Dask's retry), is split into a
+    task per group, and only the group that kills its worker is listed failed."""
+    import dask
+
+    monkeypatch.setattr(build_module, "GROUP_BATCH", 3)
+    monkeypatch.setattr(build_module, "TASKS_PER_WORKER", 0)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), pytest.warns(
+            build_module.BuildWarning, match="cx-tweetchat"):
+        summary = build(corpus_dir, tmp_path / "out", DiesOnGerman(),
+                        cache_dir=tmp_path / "cache", workers=2)
+    (failure,) = summary["failed"]
+    assert failure["group"] == "cx-tweetchat" and "KilledWorker" in failure["error"]
+    assert summary["incremental"].items() >= {"recomputed": 2, "failed": 1}.items()
+    problems = {g["name"]: g.get("problem") for g in summary["groups"]}
+    assert len(problems) == 3 and [n for n, p in problems.items() if p] == ["cx-tweetchat"]
+    assert sorted(p.name for p in (tmp_path / "out" / "report").iterdir()) == ["index.html"]
 
 
 def test_parquet_datasets_hold_the_jsonl_records(built):

@@ -258,13 +258,47 @@ def worker_encoder(spec: EncoderSpec) -> Any:
     return _WORKER_ENCODERS[key]
 
 
-def run_group(name: str, articles: Sequence[Any], spec: EncoderSpec, options: dict[str, Any],
-              sentences: bool) -> dict[str, Any]:
-    """``process_group`` on a worker: the encoder comes from ``spec``; the result also
-    counts the texts this group took from the cache and embedded."""
+def describe_error(exc: BaseException | None) -> str:
+    """One line for a group that failed: a cxcorpus error's own message, or the exception's
+    type, message and where it was raised."""
+    import traceback
+
+    from .errors import CxcorpusError
+
+    if exc is None:
+        return "failed"
+    if isinstance(exc, CxcorpusError):
+        return str(exc)
+    frame = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    where = f" (at {Path(frame[0].filename).name}:{frame[0].lineno})" if frame else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def try_group(name: str, articles: Sequence[Any], encoder: Any, options: dict[str, Any],
+              sentences: bool) -> tuple[dict[str, Any] | None, str | None]:
+    """``process_group``, tried once more if it fails: (records, None) or (None, why)."""
+    error = None
+    for _attempt in range(2):
+        try:
+            return process_group(name, articles, encoder, options=options,
+                                 sentences=sentences), None
+        except Exception as exc:  # noqa: BLE001 - the caller lists it in the summary
+            error = describe_error(exc)
+    return None, error
+
+
+def run_groups(batch: Sequence[tuple[str, Sequence[Any]]], spec: EncoderSpec,
+               options: dict[str, Any], sentences: bool) -> list[tuple[str, Any, Any]]:
+    """Several groups on a worker (one task for a few groups costs the scheduler less than
+    a task each): ``(name, records or None, error or None)`` per group, in order; the
+    records also count the texts the group took from the cache and embedded."""
     encoder = worker_encoder(spec)
-    hits, misses = getattr(encoder, "hits", 0), getattr(encoder, "misses", 0)
-    result = process_group(name, articles, encoder, options=options, sentences=sentences)
-    result["cache"] = {"hits": getattr(encoder, "hits", 0) - hits,
-                       "misses": getattr(encoder, "misses", 0) - misses}
-    return result
+    done = []
+    for name, articles in batch:
+        hits, misses = getattr(encoder, "hits", 0), getattr(encoder, "misses", 0)
+        result, error = try_group(name, articles, encoder, options, sentences)
+        if result is not None:
+            result["cache"] = {"hits": getattr(encoder, "hits", 0) - hits,
+                               "misses": getattr(encoder, "misses", 0) - misses}
+        done.append((name, result, error))
+    return done
