@@ -59,8 +59,10 @@ def from_record(record: dict[str, Any]) -> Article:
 class ArticleMemo:
     """Articles by (path, id) with the digest of the bytes they were read from."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, stats: dict[str, Any] | None = None) -> None:
         self.root = str(root)  # paths are kept relative to it: a moved corpus still matches
+        self.stats_before = stats or {}
+        self.stats: dict[str, list[Any]] = {}  # what ``digest`` saw, for the next build
         self.known: dict[tuple[str, str | None], tuple[str, dict[str, Any], list[str]]] = {}
         self.read: dict[str, list[dict[str, Any]]] = {}
         self.reused = 0  # articles taken back from an earlier build
@@ -69,11 +71,33 @@ class ArticleMemo:
         self.digests: dict[str, str | None] = {}  # this build's file digests, by path
 
     def digest(self, path: str | Path) -> str | None:
-        """The file's digest, computed once per build (see ``file_digest``)."""
+        """The file's digest, computed once per build (see ``file_digest``); taken from the
+        previous build's ``stats`` without reading the file when its size, modification and
+        change times and inode are the ones it had then (as git's index does: a write always
+        changes the change time, which no tool can set back)."""
         key = os.path.abspath(str(path))
         if key not in self.digests:
-            self.digests[key] = file_digest(path)
+            self.digests[key] = self._digest(path)
         return self.digests[key]
+
+    def _digest(self, path: str | Path) -> str | None:
+        relative = self.relative(path)
+        try:
+            info = os.stat(path)
+        except OSError:
+            return file_digest(path)
+        if not stat.S_ISREG(info.st_mode):
+            return file_digest(path)
+        seen = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+        before = self.stats_before.get(relative)
+        if (isinstance(before, list) and len(before) == 5 and before[1:] == seen
+                and isinstance(before[0], str)):
+            digest = before[0]
+        else:
+            digest = file_digest(path)
+        if digest is not None:
+            self.stats[relative] = [digest, *seen]
+        return digest
 
     def add(self, entries: Any, fresh: bool = False) -> None:
         """Take the entries a group's state kept of its articles (see ``entries``), or

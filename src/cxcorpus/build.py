@@ -208,7 +208,7 @@ class _Run:
         from .article_memo import ArticleMemo
 
         root = self.corpus_path if self.corpus_path.is_dir() else self.corpus_path.parent
-        memo = ArticleMemo(root)
+        memo = ArticleMemo(root, stats=self.files.inputs)
         folder = self.out / STATE
         if folder.is_dir():
             for path in sorted(folder.glob("*.articles.json")):
@@ -421,7 +421,7 @@ class _Run:
                 parts.add(name, state, path.with_suffix(".jsonl"))
                 groups.append(state["entry"])
         parts.close()
-        self.files.save()
+        self.files.save(self.memo.stats)
         index_groups = [{**g, "report_file": g["report"][len("report/"):] if g.get("report")
                          else None} for g in groups]
         title = printable(f"cxcorpus build of {self.corpus_path}")
@@ -564,7 +564,9 @@ def _sha256(path: Path) -> str:
 class _FileStats:
     """How a build tells a file of the previous output unchanged without reading it: the
     size, modification time and inode it had when written (as ``make`` and git's index do),
-    kept in one machine-local file of the state (``STATS``); else its bytes are hashed."""
+    kept in one machine-local file of the state (``STATS``); else its bytes are hashed.
+    The same file keeps the corpus files' stats and digests (``inputs``, see
+    ``ArticleMemo.digest``)."""
 
     def __init__(self, out: Path, tmp: Path):
         self.out, self.tmp = out, tmp
@@ -573,7 +575,10 @@ class _FileStats:
             old = json.loads((out / STATE / STATS).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             old = None
-        self.old: dict[str, Any] = old if isinstance(old, dict) else {}
+        old = old if isinstance(old, dict) else {}
+        outputs, inputs = old.get("outputs"), old.get("inputs")
+        self.old: dict[str, Any] = outputs if isinstance(outputs, dict) else {}
+        self.inputs: dict[str, Any] = inputs if isinstance(inputs, dict) else {}
 
     def unchanged(self, relative: str, digest: Any) -> bool:
         """Whether the previous output's file holds the bytes of SHA-256 ``digest``."""
@@ -612,8 +617,9 @@ class _FileStats:
         info = os.stat(self.tmp / relative)
         self.new[relative] = [digest, info.st_size, info.st_mtime_ns, info.st_ino]
 
-    def save(self) -> None:
-        _write_text(self.tmp / STATE / STATS, json.dumps(self.new, sort_keys=True))
+    def save(self, inputs: dict[str, list[Any]]) -> None:
+        _write_text(self.tmp / STATE / STATS, json.dumps(
+            {"outputs": self.new, "inputs": inputs}, sort_keys=True))
 
 
 def _records_whole(state: dict[str, Any], lines: Path) -> bool:

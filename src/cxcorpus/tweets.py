@@ -24,7 +24,6 @@ from itertools import pairwise
 from typing import Any
 
 from .dates import find_date
-from .entities import extract_entities, extract_mentions_with_indices
 from .model import Article, Tweet
 
 # The contract's fields, in order (``cashtags`` added before ``quote_id``).
@@ -302,6 +301,8 @@ def text_entities(text: str, offset: int = 0) -> list[tuple[int, str, Any]]:
     as scrapers leave them) starts a new stretch, so neither the link nor the hashtag
     before it is lost. URLs are ``{"url", "expanded_url", "display_url"}`` as written.
     """
+    from .entities import extract_entities  # twitter-text's patterns: compiled on first use
+
     found: list[tuple[int, str, Any]] = []
     cuts = [0] + [m.start() for m in _GLUED_LINK.finditer(text)] + [len(text)]
     for start, end in pairwise(cuts):
@@ -598,6 +599,8 @@ def article_mentions(article: Article) -> list[dict[str, Any]]:
     ``{"article", "unit", "line", "handle", "indices", "url"}``; ``url`` is the profile link
     the reader recovered from stripped HTML (``unit.data["urls"]``), when there was one.
     """
+    from .entities import extract_mentions_with_indices
+
     found = []
     for unit in article.units:
         if unit.kind in ("tweet", "metadata"):
