@@ -46,7 +46,7 @@ from .model import Alignment, Article, Bead, NwayAlignment, Signature
 
 SOLO_KINDS = ("title", "heading", "tweet")
 FULL_CELLS = 250_000  # above this many DP cells the first pass goes coarse-to-fine
-DEFAULTS = {"max_merge": 6, "skip": 0.15, "merge_penalty": 0.0, "band": 6, "min_confidence": 0.0}
+DEFAULTS = {"max_merge": 6, "skip": 0.2, "merge_penalty": 0.0, "band": 6, "min_confidence": 0.0}
 # Merged runs are embedded for real when in a bead of a path within this of the best
 # (scored by summed vectors); from 0.25 up Text+Berg scores as with every run embedded.
 EMBED_MARGIN = 0.3
@@ -74,12 +74,26 @@ LENGTH_FULL = 300
 # Texts are embedded from their first this many characters (Vecalign does the same): a 1 MB
 # paragraph is as recognisable from its start, and the encoder's memory stays bounded.
 MAX_EMBED_CHARS = 10_000
+# A merged bead pays this times how much its edge units resemble the unit just outside the
+# bead on the other side more than the bead's own other side (``_Scorer._misattached``).
+ATTACH_WEIGHT = 0.25
+# A unit's letters weigh fully in that test from this many UTF-8 bytes of letters on: an OCR
+# scrap (``V``, ``» .``) has a vector that resembles anything a little, and says nothing.
+CONTENT_FULL = 20
 
 
 def text_length(text: str) -> int:
     """A unit's length for the length scores: UTF-8 bytes, so that a Chinese character (3
     bytes) weighs about what the several Latin letters that translate it do."""
     return len(text.encode("utf-8", "surrogatepass"))
+
+
+def content_weight(text: str) -> float:
+    """How much a unit's vector says, in [0, 1]: its letters' UTF-8 bytes over
+    ``CONTENT_FULL`` (a Chinese character weighs about what the Latin letters translating it
+    do); 0 for a page number or an OCR scrap such as ``.-^ !``."""
+    letters = sum(len(ch.encode("utf-8", "surrogatepass")) for ch in text if ch.isalpha())
+    return min(letters / CONTENT_FULL, 1.0)
 
 
 def _embeddable(texts: Sequence[str]) -> list[str]:
@@ -96,6 +110,7 @@ class _Side:
     chars: dict[int, np.ndarray]
     mergeable: dict[int, np.ndarray]
     encoder: Encoder | None = None
+    content: np.ndarray | None = None  # per unit, ``content_weight``
 
     @classmethod
     def build(cls, texts: list[str], unit_vecs: np.ndarray, kmax: int,
@@ -114,7 +129,8 @@ class _Side:
             exact[k] = np.full(n - k + 1, k == 1)
             chars[k] = csum_c[k:] - csum_c[:-k] + (k - 1)
             mergeable[k] = (k == 1) | (csum_s[k:] - csum_s[:-k] == 0)
-        return cls(list(texts), vecs, exact, chars, mergeable, encoder)
+        content = np.array([content_weight(t) for t in texts], dtype=np.float64)
+        return cls(list(texts), vecs, exact, chars, mergeable, encoder, content)
 
     def missing(self, k: int, starts: Sequence[int]) -> list[tuple[int, int]]:
         """The ``(k, start)`` runs among ``starts`` that still have approximate vectors."""
@@ -239,7 +255,28 @@ class _Scorer:
         power = LENGTH_POWER + (1 - LENGTH_POWER) * np.minimum((lx + ly) / (2 * LENGTH_FULL), 1)
         cost = (-sim * np.log2(1 + ratio) ** power + _length_cost(lx, ly)
                 + self.p["merge_penalty"] * (a + b - 2))
+        if a > 1 or b > 1:
+            cost = cost + self.p.get("attach_weight", 0.0) * self._misattached(a, b, r, c)
         return cost
+
+    def _misattached(self, a: int, b: int, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """Evidence that a merged bead took in a unit of its neighbour: for each end unit of
+        a merged side, how much more it resembles the other side's unit just outside the
+        bead than the bead's own other side (0 when less), weighted by its content. The
+        DP weighs a merge against a 1-1 plus a gap, never against handing the edge unit to
+        the next bead; this compares the two directly."""
+        total = np.zeros(len(r))
+        for side, other, k, own, other_k, other_at in (
+                (self.src, self.tgt, a, r, b, c), (self.tgt, self.src, b, c, a, r)):
+            if k < 2:
+                continue
+            units, outside = side.vecs[1], other.vecs[1]
+            for unit, neighbour in ((own, other_at - 1), (own + k - 1, other_at + other_k)):
+                has = (neighbour >= 0) & (neighbour < len(outside))
+                near = _pair_dots(units, outside, unit, np.clip(neighbour, 0, len(outside) - 1))
+                mine = _pair_dots(units, other.vecs[other_k], unit, other_at)
+                total += np.where(has, np.maximum(near - mine, 0.0) * side.content[unit], 0.0)
+        return total
 
     def _margin(self, a: int, b: int, r: np.ndarray, c: np.ndarray) -> np.ndarray:
         """Mean cosine of each side's run with the units just outside the other side's run."""
@@ -557,7 +594,8 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
               "band": band, "min_confidence": min_confidence, "exact_merges": exact_merges,
               "length_weight": LENGTH_WEIGHT, "length_power": LENGTH_POWER,
               "length_full": LENGTH_FULL, "embed_margin": EMBED_MARGIN,
-              "margin_weight": MARGIN_WEIGHT, "skip_extend": SKIP_EXTEND}
+              "margin_weight": MARGIN_WEIGHT, "skip_extend": SKIP_EXTEND,
+              "attach_weight": ATTACH_WEIGHT, "content_full": CONTENT_FULL}
     signature = Signature(encoder.name, encoder.version, params)
     if n == 0 or m == 0:
         beads = [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
