@@ -19,16 +19,18 @@ ratio of the shorter to the longer side in UTF-8 bytes (after scaling by the doc
 ratio; bytes, so a Chinese character weighs about what the Latin letters translating it
 do), ``p`` from ``LENGTH_POWER`` for sentences up to 1 for paragraphs (a length ratio
 means more the longer the texts), less a length prior ``LENGTH_WEIGHT * log(r)**2``
-(Gale & Church 1993 in spirit). A run of k units left out costs ``skip * (1 + (k - 1) *
+(Gale & Church 1993 in spirit). A merged bead also pays ``ATTACH_WEIGHT`` times the
+evidence that an edge unit of a merged side belongs to the neighbouring bead: how much
+more it resembles the other side's unit just outside the bead than the bead's own other
+side (the DP weighs a merge only against leaving the unit out, not against handing it to
+the next bead). A run of k units left out costs ``skip * (1 + (k - 1) *
 SKIP_EXTEND)`` (affine gaps). The path maximises the total. A final bead whose confidence
 (``1 - (1 - cos) / (1 - cos to the other document's mean)``, in [0, 1]) is below
 ``min_confidence`` is split into gaps: the objective always prefers a weak pairing to none.
 
 The constants were chosen across two development corpora of other genres and pairs
 (Text+Berg de-fr, MAC-Dev zh-en) by ``scripts/tune_align.py``: the setting with the best
-mean strict F1 over both, leave-one-corpus-out figures beside it; where two settings
-tie within 0.001 (skip 0.15 and 0.2), the one that keeps paragraph alignments right
-(an excerpt against a full translation) wins.
+mean strict F1 over both, leave-one-corpus-out figures beside it.
 """
 
 from __future__ import annotations
