@@ -26,10 +26,10 @@ from cxcorpus.evaluate import read_gold, score_alignments
 
 # Module constants and align() keywords a grid may set.
 CONSTANTS = {"LENGTH_WEIGHT", "LENGTH_POWER", "LENGTH_FULL", "MARGIN_WEIGHT", "EMBED_MARGIN",
-             "SKIP_EXTEND", "ATTACH_WEIGHT", "CONTENT_FULL"}
+             "SKIP_EXTEND", "ATTACH_WEIGHT", "CONTENT_FULL", "SPLIT_MARGIN"}
 KEYWORDS = {"skip", "band", "max_merge", "merge_penalty"}
-DEFAULT_GRID = {"skip": [0.15, 0.2], "MARGIN_WEIGHT": [0.5, 0.65],
-                "ATTACH_WEIGHT": [0.0, 0.15, 0.25, 0.35]}
+DEFAULT_GRID = {"skip": [0.15, 0.17, 0.2], "ATTACH_WEIGHT": [0.0, 0.15, 0.25],
+                "SPLIT_MARGIN": [0.0, 0.02, 0.05, 9.0]}
 
 
 def run(corpus: str, encoder, setting: dict) -> float:

@@ -14,6 +14,7 @@ from cxcorpus.align import (
     _runs_near_best,
     _Scorer,
     _Side,
+    _split_merged,
     _table,
     align,
     align_articles,
@@ -177,6 +178,20 @@ def test_runs_near_best_hold_the_best_paths_merges(units, data):
     wide_src, wide_tgt = _runs_near_best(scorer, lo, hi, types, 0.1, margin=1.0)
     assert all(need_src[n] <= wide_src[n] for n in need_src)
     assert all(need_tgt[n] <= wide_tgt[n] for n in need_tgt)
+
+
+@settings(max_examples=30, deadline=None)
+@given(unit_lists, st.data())
+def test_a_merged_bead_of_two_translated_pairs_is_split(units, data):
+    """Two units translated one by one, read as a 2-2 bead, become two 1-1 beads; two units
+    translated in the other order (a 2-2 that no monotone pair of beads can hold) stay one."""
+    scorer, _lo, _hi, _types = full_band(units, units)
+    k = data.draw(st.integers(0, len(units) - 2))
+    path = [(1, 1)] * k + [(2, 2)] + [(1, 1)] * (len(units) - k - 2)
+    assert _split_merged(path, scorer) == [(1, 1)] * len(units)
+    swapped = units[:k] + [units[k + 1], units[k]] + units[k + 2:]
+    scorer, _lo, _hi, _types = full_band(units, swapped)
+    assert _split_merged(path, scorer) == path
 
 
 class LongestText(BagOfWords):

@@ -23,7 +23,10 @@ means more the longer the texts), less a length prior ``LENGTH_WEIGHT * log(r)**
 evidence that an edge unit of a merged side belongs to the neighbouring bead: how much
 more it resembles the other side's unit just outside the bead than the bead's own other
 side (the DP weighs a merge only against leaving the unit out, not against handing it to
-the next bead). A run of k units left out costs ``skip * (1 + (k - 1) *
+the next bead). The best path's a-b beads with two units or more a side are then split in
+two where the two score better by plain similarity (``SPLIT_MARGIN``): the margin counts
+each of two consecutive 1-1 beads' neighbour against it, and so favours the 2-2 holding
+both. A run of k units left out costs ``skip * (1 + (k - 1) *
 SKIP_EXTEND)`` (affine gaps). The path maximises the total. A final bead whose confidence
 (``1 - (1 - cos) / (1 - cos to the other document's mean)``, in [0, 1]) is below
 ``min_confidence`` is split into gaps: the objective always prefers a weak pairing to none.
@@ -48,7 +51,7 @@ from .model import Alignment, Article, Bead, NwayAlignment, Signature
 
 SOLO_KINDS = ("title", "heading", "tweet")
 FULL_CELLS = 250_000  # above this many DP cells the first pass goes coarse-to-fine
-DEFAULTS = {"max_merge": 6, "skip": 0.2, "merge_penalty": 0.0, "band": 6, "min_confidence": 0.0}
+DEFAULTS = {"max_merge": 6, "skip": 0.17, "merge_penalty": 0.0, "band": 6, "min_confidence": 0.0}
 # Merged runs are embedded for real when in a bead of a path within this of the best
 # (scored by summed vectors); from 0.25 up Text+Berg scores as with every run embedded.
 EMBED_MARGIN = 0.3
@@ -61,6 +64,11 @@ PARAGRAPH_MIN_CONFIDENCE = 0.2
 # Weight of the neighbour margin: a bead's cosine less this times the mean cosine of each
 # side with the units right next to the other side's run (Bertalign's margin, scaled).
 MARGIN_WEIGHT = 0.5
+# A merged bead of two units or more a side is split in two where the two score better
+# by plain similarity (no margin) by at least this (``_split_merged``): the margin, which
+# subtracts what a unit shares with the very next units, penalises two consecutive 1-1
+# beads of one coherent passage more than the 2-2 bead holding both.
+SPLIT_MARGIN = 0.02
 # Affine gaps: a run of k units left out in one bead costs ``skip * (1 + (k - 1) *
 # SKIP_EXTEND)``, so a block of lines one side lacks (an advertisement, a caption) is left
 # out together instead of being swallowed into a neighbouring bead, while a single stray
@@ -563,7 +571,33 @@ def _search(src_texts: list[str], tgt_texts: list[str], sv: np.ndarray, tv: np.n
             merged = {(a, b) for a, b in types if a > 1 or b > 1}
             costs = scorer.band_costs(cells, types, skip, only=merged, costs=costs)
     path = _path(cells, _forward(cells, costs, types, skip)[1], types)
+    path = _split_merged(path, scorer)
     return path, scorer
+
+
+def _split_merged(path: list[tuple[int, int]], scorer: _Scorer) -> list[tuple[int, int]]:
+    """Split an a-b bead (a, b >= 2) into two smaller ones where they score better than
+    it by plain similarity (no neighbour margin)."""
+    plain = _Scorer(scorer.src, scorer.tgt, {**scorer.p, "margin_weight": 0.0,
+                                              "attach_weight": 0.0})
+    plain.char_ratio = scorer.char_ratio
+
+    def cost(a: int, b: int, i: int, j: int) -> float:
+        return float(plain._cost(a, b, np.array([i]), np.array([j]))[0])
+
+    out, i, j = [], 0, 0
+    for a, b in path:
+        best, split = None, None
+        if a >= 2 and b >= 2:
+            best = cost(a, b, i, j) - SPLIT_MARGIN
+            for a1 in range(1, a):
+                for b1 in range(1, b):
+                    total = cost(a1, b1, i, j) + cost(a - a1, b - b1, i + a1, j + b1)
+                    if total < best:
+                        best, split = total, [(a1, b1), (a - a1, b - b1)]
+        out += split or [(a, b)]
+        i, j = i + a, j + b
+    return out
 
 
 def _check_cover(beads: list[Bead], n: int, m: int) -> None:
@@ -597,7 +631,8 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
               "length_weight": LENGTH_WEIGHT, "length_power": LENGTH_POWER,
               "length_full": LENGTH_FULL, "embed_margin": EMBED_MARGIN,
               "margin_weight": MARGIN_WEIGHT, "skip_extend": SKIP_EXTEND,
-              "attach_weight": ATTACH_WEIGHT, "content_full": CONTENT_FULL}
+              "attach_weight": ATTACH_WEIGHT, "content_full": CONTENT_FULL,
+              "split_margin": SPLIT_MARGIN}
     signature = Signature(encoder.name, encoder.version, params)
     if n == 0 or m == 0:
         beads = [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
