@@ -79,7 +79,7 @@ SKIP_EXTEND = 0.5
 # LENGTH_FULL bytes. A length ratio says little between two short sentences (a half
 # sentence of a split is short) and much between two paragraphs (Gale & Church 1993: the
 # spread of the length difference grows slower than the length).
-LENGTH_POWER = 0.5
+LENGTH_POWER = 0.35
 LENGTH_FULL = 300
 # Texts are embedded from their first this many characters (Vecalign does the same): a 1 MB
 # paragraph is as recognisable from its start, and the encoder's memory stays bounded.
