@@ -194,6 +194,26 @@ def test_a_merged_bead_of_two_translated_pairs_is_split(units, data):
     assert _split_merged(path, scorer) == path
 
 
+@settings(max_examples=30, deadline=None)
+@given(unit_lists, st.data())
+def test_band_costs_share_dot_products_without_changing_a_cost(units, data):
+    """Costs of a whole band (margin and misattachment from dot products shared between
+    bead types) equal the costs of each bead scored on its own."""
+    _k, (scorer, lo, hi, types) = merged_neighbours(units, data)
+    scorer.p.update(margin_weight=0.5, attach_weight=0.25)
+    band = _Band(lo, hi)
+    costs = scorer.band_costs(band, types, 0.1)
+    for t, (a, b) in enumerate(types):
+        if not (a and b):
+            continue
+        r, c = band.rows - a, band.cols - b
+        ok = (r >= 0) & (c >= 0) & np.isfinite(costs[t, :-1])
+        if not ok.any():
+            continue
+        alone = scorer._cost(a, b, r[ok], c[ok])
+        np.testing.assert_allclose(costs[t, :-1][ok], alone, atol=1e-5)
+
+
 class LongestText(BagOfWords):
     """The bag-of-words stand-in, remembering the longest text it was asked to embed."""
 

@@ -38,6 +38,7 @@ mean strict F1 over both, leave-one-corpus-out figures beside it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise as pairwise_
@@ -98,11 +99,14 @@ def text_length(text: str) -> int:
     return len(text.encode("utf-8", "surrogatepass"))
 
 
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+
+
 def content_weight(text: str) -> float:
     """How much a unit's vector says, in [0, 1]: its letters' UTF-8 bytes over
     ``CONTENT_FULL`` (a Chinese character weighs about what the Latin letters translating it
     do); 0 for a page number or an OCR scrap such as ``.-^ !``."""
-    letters = sum(len(ch.encode("utf-8", "surrogatepass")) for ch in text if ch.isalpha())
+    letters = len(_NOT_LETTERS.sub("", text).encode("utf-8", "surrogatepass"))
     return min(letters / CONTENT_FULL, 1.0)
 
 
@@ -219,6 +223,8 @@ class _Scorer:
 
     def __init__(self, src: _Side, tgt: _Side, params: dict):
         self.src, self.tgt, self.p = src, tgt, params
+        self._band: _Band | None = None
+        self._dots: dict[tuple[int, int, int, int], np.ndarray] = {}
         self.src_mean = src.vecs[1].mean(0)
         self.tgt_mean = tgt.vecs[1].mean(0)
         self.char_ratio = _plausible_ratio(src.chars[1].sum(), tgt.chars[1].sum())
@@ -235,6 +241,7 @@ class _Scorer:
         the cell; infinite where it cannot end there. ``only`` recomputes those types alone."""
         if costs is None:
             costs = np.full((len(types), band.size + 1), np.inf)
+        self._band, self._dots = band, {}
         for t, (a, b) in enumerate(types):
             if only is not None and (a, b) not in only:
                 continue
@@ -246,19 +253,33 @@ class _Scorer:
                     continue
                 ok[ok] = self.src.mergeable[a][r[ok]] & self.tgt.mergeable[b][c[ok]]
                 row = np.full(band.size, np.inf)
-                row[ok] = self._cost(a, b, r[ok], c[ok])
+                row[ok] = self._cost(a, b, r[ok], c[ok], ok)
             else:
                 row = np.where(ok, _skip_cost(a + b, skip), np.inf)
             costs[t, :-1] = row
+        self._band, self._dots = None, {}
         return costs
 
-    def _cost(self, a: int, b: int, r: np.ndarray, c: np.ndarray) -> np.ndarray:
-        """Costs of a-b beads of source run ``(a, r[k])`` and target run ``(b, c[k])``."""
+    def _band_dots(self, ka: int, da: int, kb: int, db: int) -> np.ndarray:
+        """``src.vecs[ka][row - da] @ tgt.vecs[kb][col - db]`` at every cell of the band
+        being scored (indices clipped: the caller masks cells where they do not exist).
+        Bead types share most of these, so each is computed once per band."""
+        key = (ka, da, kb, db)
+        if key not in self._dots:
+            xs, ys = self.src.vecs[ka], self.tgt.vecs[kb]
+            self._dots[key] = _pair_dots(xs, ys, np.clip(self._band.rows - da, 0, len(xs) - 1),
+                                         np.clip(self._band.cols - db, 0, len(ys) - 1))
+        return self._dots[key]
+
+    def _cost(self, a: int, b: int, r: np.ndarray, c: np.ndarray,
+              cells: np.ndarray | None = None) -> np.ndarray:
+        """Costs of a-b beads of source run ``(a, r[k])`` and target run ``(b, c[k])``
+        (ending at the band's ``cells`` when called by ``band_costs``)."""
         xs, ys = self.src.vecs[a], self.tgt.vecs[b]
         sim = _pair_dots(xs, ys, r, c)
         weight = self.p.get("margin_weight", 0.0)
         if weight:
-            sim = sim - weight * self._margin(a, b, r, c)
+            sim = sim - weight * self._margin(a, b, r, c, cells)
         lx = self.src.chars[a][r]
         ly = self.tgt.chars[b][c] * self.char_ratio
         ratio = np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1)
@@ -266,15 +287,20 @@ class _Scorer:
         cost = (-sim * np.log2(1 + ratio) ** power + _length_cost(lx, ly)
                 + self.p["merge_penalty"] * (a + b - 2))
         if a > 1 or b > 1:
-            cost = cost + self.p.get("attach_weight", 0.0) * self._misattached(a, b, r, c)
+            weight = self.p.get("attach_weight", 0.0)
+            if weight:
+                cost = cost + weight * self._misattached(a, b, r, c, cells)
         return cost
 
-    def _misattached(self, a: int, b: int, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+    def _misattached(self, a: int, b: int, r: np.ndarray, c: np.ndarray,
+                     cells: np.ndarray | None = None) -> np.ndarray:
         """Evidence that a merged bead took in a unit of its neighbour: for each end unit of
         a merged side, how much more it resembles the other side's unit just outside the
         bead than the bead's own other side (0 when less), weighted by its content. The
         DP weighs a merge against a 1-1 plus a gap, never against handing the edge unit to
         the next bead; this compares the two directly."""
+        if cells is not None:
+            return self._misattached_in_band(a, b, r, c, cells)
         total = np.zeros(len(r))
         for side, other, k, own, other_k, other_at in (
                 (self.src, self.tgt, a, r, b, c), (self.tgt, self.src, b, c, a, r)):
@@ -288,8 +314,46 @@ class _Scorer:
                 total += np.where(has, np.maximum(near - mine, 0.0) * side.content[unit], 0.0)
         return total
 
-    def _margin(self, a: int, b: int, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+    def _margin_in_band(self, a: int, b: int, r: np.ndarray, c: np.ndarray,
+                        cells: np.ndarray) -> np.ndarray:
+        """``_margin`` for the beads ending at the band's ``cells`` (see ``_band_dots``)."""
+        n, m = len(self.src.vecs[1]), len(self.tgt.vecs[1])
+        dots = self._band_dots
+
+        def mean(before, after, has_before, has_after):
+            total = np.where(has_before, before[cells], 0.0) + np.where(has_after, after[cells], 0.0)
+            return total / np.maximum(has_before.astype(float) + has_after, 1.0)
+
+        tgt_side = mean(dots(a, a, 1, b + 1), dots(a, a, 1, 0), c >= 1, c + b < m)
+        src_side = mean(dots(1, a + 1, b, b), dots(1, 0, b, b), r >= 1, r + a < n)
+        return 0.5 * (tgt_side + src_side)
+
+    def _misattached_in_band(self, a: int, b: int, r: np.ndarray, c: np.ndarray,
+                             cells: np.ndarray) -> np.ndarray:
+        """``_misattached`` for the beads ending at the band's ``cells``, from dot products
+        shared between bead types (a bead ends at (row, col): r = row - a, c = col - b)."""
+        n, m = len(self.src.vecs[1]), len(self.tgt.vecs[1])
+        dots = self._band_dots
+        total = np.zeros(len(r))
+        if a > 1:  # source units r and r + a - 1 against target units c - 1 and c + b
+            for near, mine, has, unit in (
+                    (dots(1, a, 1, b + 1), dots(1, a, b, b), c >= 1, r),
+                    (dots(1, 1, 1, 0), dots(1, 1, b, b), c + b < m, r + a - 1)):
+                gap = np.maximum(near[cells] - mine[cells], 0.0) * self.src.content[unit]
+                total += np.where(has, gap, 0.0)
+        if b > 1:  # target units c and c + b - 1 against source units r - 1 and r + a
+            for near, mine, has, unit in (
+                    (dots(1, a + 1, 1, b), dots(a, a, 1, b), r >= 1, c),
+                    (dots(1, 0, 1, 1), dots(a, a, 1, 1), r + a < n, c + b - 1)):
+                gap = np.maximum(near[cells] - mine[cells], 0.0) * self.tgt.content[unit]
+                total += np.where(has, gap, 0.0)
+        return total
+
+    def _margin(self, a: int, b: int, r: np.ndarray, c: np.ndarray,
+                cells: np.ndarray | None = None) -> np.ndarray:
         """Mean cosine of each side's run with the units just outside the other side's run."""
+        if cells is not None:
+            return self._margin_in_band(a, b, r, c, cells)
         sv, tv = self.src.vecs[1], self.tgt.vecs[1]
         xs, ys = self.src.vecs[a], self.tgt.vecs[b]
         n, m = len(sv), len(tv)
