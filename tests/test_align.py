@@ -14,6 +14,7 @@ from cxcorpus.align import (
     _runs_near_best,
     _Scorer,
     _Side,
+    _split_merged,
     _table,
     align,
     align_articles,
@@ -177,6 +178,40 @@ def test_runs_near_best_hold_the_best_paths_merges(units, data):
     wide_src, wide_tgt = _runs_near_best(scorer, lo, hi, types, 0.1, margin=1.0)
     assert all(need_src[n] <= wide_src[n] for n in need_src)
     assert all(need_tgt[n] <= wide_tgt[n] for n in need_tgt)
+
+
+@settings(max_examples=30, deadline=None)
+@given(unit_lists, st.data())
+def test_a_merged_bead_of_two_translated_pairs_is_split(units, data):
+    """Two units translated one by one, read as a 2-2 bead, become two 1-1 beads; two units
+    translated in the other order (a 2-2 that no monotone pair of beads can hold) stay one."""
+    scorer, _lo, _hi, _types = full_band(units, units)
+    k = data.draw(st.integers(0, len(units) - 2))
+    path = [(1, 1)] * k + [(2, 2)] + [(1, 1)] * (len(units) - k - 2)
+    assert _split_merged(path, scorer) == [(1, 1)] * len(units)
+    swapped = units[:k] + [units[k + 1], units[k]] + units[k + 2:]
+    scorer, _lo, _hi, _types = full_band(units, swapped)
+    assert _split_merged(path, scorer) == path
+
+
+@settings(max_examples=30, deadline=None)
+@given(unit_lists, st.data())
+def test_band_costs_share_dot_products_without_changing_a_cost(units, data):
+    """Costs of a whole band (margin and misattachment from dot products shared between
+    bead types) equal the costs of each bead scored on its own."""
+    _k, (scorer, lo, hi, types) = merged_neighbours(units, data)
+    scorer.p.update(margin_weight=0.5, attach_weight=0.25)
+    band = _Band(lo, hi)
+    costs = scorer.band_costs(band, types, 0.1)
+    for t, (a, b) in enumerate(types):
+        if not (a and b):
+            continue
+        r, c = band.rows - a, band.cols - b
+        ok = (r >= 0) & (c >= 0) & np.isfinite(costs[t, :-1])
+        if not ok.any():
+            continue
+        alone = scorer._cost(a, b, r[ok], c[ok])
+        np.testing.assert_allclose(costs[t, :-1][ok], alone, atol=1e-5)
 
 
 class LongestText(BagOfWords):

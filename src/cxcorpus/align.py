@@ -19,20 +19,26 @@ ratio of the shorter to the longer side in UTF-8 bytes (after scaling by the doc
 ratio; bytes, so a Chinese character weighs about what the Latin letters translating it
 do), ``p`` from ``LENGTH_POWER`` for sentences up to 1 for paragraphs (a length ratio
 means more the longer the texts), less a length prior ``LENGTH_WEIGHT * log(r)**2``
-(Gale & Church 1993 in spirit). A run of k units left out costs ``skip * (1 + (k - 1) *
+(Gale & Church 1993 in spirit). A merged bead also pays ``ATTACH_WEIGHT`` times the
+evidence that an edge unit of a merged side belongs to the neighbouring bead: how much
+more it resembles the other side's unit just outside the bead than the bead's own other
+side (the DP weighs a merge only against leaving the unit out, not against handing it to
+the next bead). The best path's a-b beads with two units or more a side are then split in
+two where the two score better by plain similarity (``SPLIT_MARGIN``): the margin counts
+each of two consecutive 1-1 beads' neighbour against it, and so favours the 2-2 holding
+both. A run of k units left out costs ``skip * (1 + (k - 1) *
 SKIP_EXTEND)`` (affine gaps). The path maximises the total. A final bead whose confidence
 (``1 - (1 - cos) / (1 - cos to the other document's mean)``, in [0, 1]) is below
 ``min_confidence`` is split into gaps: the objective always prefers a weak pairing to none.
 
 The constants were chosen across two development corpora of other genres and pairs
 (Text+Berg de-fr, MAC-Dev zh-en) by ``scripts/tune_align.py``: the setting with the best
-mean strict F1 over both, leave-one-corpus-out figures beside it; where two settings
-tie within 0.001 (skip 0.15 and 0.2), the one that keeps paragraph alignments right
-(an excerpt against a full translation) wins.
+mean strict F1 over both, leave-one-corpus-out figures beside it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise as pairwise_
@@ -46,7 +52,7 @@ from .model import Alignment, Article, Bead, NwayAlignment, Signature
 
 SOLO_KINDS = ("title", "heading", "tweet")
 FULL_CELLS = 250_000  # above this many DP cells the first pass goes coarse-to-fine
-DEFAULTS = {"max_merge": 6, "skip": 0.15, "merge_penalty": 0.0, "band": 6, "min_confidence": 0.0}
+DEFAULTS = {"max_merge": 6, "skip": 0.17, "merge_penalty": 0.0, "band": 6, "min_confidence": 0.0}
 # Merged runs are embedded for real when in a bead of a path within this of the best
 # (scored by summed vectors); from 0.25 up Text+Berg scores as with every run embedded.
 EMBED_MARGIN = 0.3
@@ -59,6 +65,11 @@ PARAGRAPH_MIN_CONFIDENCE = 0.2
 # Weight of the neighbour margin: a bead's cosine less this times the mean cosine of each
 # side with the units right next to the other side's run (Bertalign's margin, scaled).
 MARGIN_WEIGHT = 0.5
+# A merged bead of two units or more a side is split in two where the two score better
+# by plain similarity (no margin) by at least this (``_split_merged``): the margin, which
+# subtracts what a unit shares with the very next units, penalises two consecutive 1-1
+# beads of one coherent passage more than the 2-2 bead holding both.
+SPLIT_MARGIN = 0.02
 # Affine gaps: a run of k units left out in one bead costs ``skip * (1 + (k - 1) *
 # SKIP_EXTEND)``, so a block of lines one side lacks (an advertisement, a caption) is left
 # out together instead of being swallowed into a neighbouring bead, while a single stray
@@ -69,17 +80,34 @@ SKIP_EXTEND = 0.5
 # LENGTH_FULL bytes. A length ratio says little between two short sentences (a half
 # sentence of a split is short) and much between two paragraphs (Gale & Church 1993: the
 # spread of the length difference grows slower than the length).
-LENGTH_POWER = 0.5
+LENGTH_POWER = 0.35
 LENGTH_FULL = 300
 # Texts are embedded from their first this many characters (Vecalign does the same): a 1 MB
 # paragraph is as recognisable from its start, and the encoder's memory stays bounded.
 MAX_EMBED_CHARS = 10_000
+# A merged bead pays this times how much its edge units resemble the unit just outside the
+# bead on the other side more than the bead's own other side (``_Scorer._misattached``).
+ATTACH_WEIGHT = 0.25
+# A unit's letters weigh fully in that test from this many UTF-8 bytes of letters on: an OCR
+# scrap (``V``, ``» .``) has a vector that resembles anything a little, and says nothing.
+CONTENT_FULL = 20
 
 
 def text_length(text: str) -> int:
     """A unit's length for the length scores: UTF-8 bytes, so that a Chinese character (3
     bytes) weighs about what the several Latin letters that translate it do."""
     return len(text.encode("utf-8", "surrogatepass"))
+
+
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+
+
+def content_weight(text: str) -> float:
+    """How much a unit's vector says, in [0, 1]: its letters' UTF-8 bytes over
+    ``CONTENT_FULL`` (a Chinese character weighs about what the Latin letters translating it
+    do); 0 for a page number or an OCR scrap such as ``.-^ !``."""
+    letters = len(_NOT_LETTERS.sub("", text).encode("utf-8", "surrogatepass"))
+    return min(letters / CONTENT_FULL, 1.0)
 
 
 def _embeddable(texts: Sequence[str]) -> list[str]:
@@ -96,6 +124,7 @@ class _Side:
     chars: dict[int, np.ndarray]
     mergeable: dict[int, np.ndarray]
     encoder: Encoder | None = None
+    content: np.ndarray | None = None  # per unit, ``content_weight``
 
     @classmethod
     def build(cls, texts: list[str], unit_vecs: np.ndarray, kmax: int,
@@ -114,7 +143,8 @@ class _Side:
             exact[k] = np.full(n - k + 1, k == 1)
             chars[k] = csum_c[k:] - csum_c[:-k] + (k - 1)
             mergeable[k] = (k == 1) | (csum_s[k:] - csum_s[:-k] == 0)
-        return cls(list(texts), vecs, exact, chars, mergeable, encoder)
+        content = np.array([content_weight(t) for t in texts], dtype=np.float64)
+        return cls(list(texts), vecs, exact, chars, mergeable, encoder, content)
 
     def missing(self, k: int, starts: Sequence[int]) -> list[tuple[int, int]]:
         """The ``(k, start)`` runs among ``starts`` that still have approximate vectors."""
@@ -193,6 +223,8 @@ class _Scorer:
 
     def __init__(self, src: _Side, tgt: _Side, params: dict):
         self.src, self.tgt, self.p = src, tgt, params
+        self._band: _Band | None = None
+        self._dots: dict[tuple[int, int, int, int], np.ndarray] = {}
         self.src_mean = src.vecs[1].mean(0)
         self.tgt_mean = tgt.vecs[1].mean(0)
         self.char_ratio = _plausible_ratio(src.chars[1].sum(), tgt.chars[1].sum())
@@ -209,6 +241,7 @@ class _Scorer:
         the cell; infinite where it cannot end there. ``only`` recomputes those types alone."""
         if costs is None:
             costs = np.full((len(types), band.size + 1), np.inf)
+        self._band, self._dots = band, {}
         for t, (a, b) in enumerate(types):
             if only is not None and (a, b) not in only:
                 continue
@@ -220,29 +253,107 @@ class _Scorer:
                     continue
                 ok[ok] = self.src.mergeable[a][r[ok]] & self.tgt.mergeable[b][c[ok]]
                 row = np.full(band.size, np.inf)
-                row[ok] = self._cost(a, b, r[ok], c[ok])
+                row[ok] = self._cost(a, b, r[ok], c[ok], ok)
             else:
                 row = np.where(ok, _skip_cost(a + b, skip), np.inf)
             costs[t, :-1] = row
+        self._band, self._dots = None, {}
         return costs
 
-    def _cost(self, a: int, b: int, r: np.ndarray, c: np.ndarray) -> np.ndarray:
-        """Costs of a-b beads of source run ``(a, r[k])`` and target run ``(b, c[k])``."""
+    def _band_dots(self, ka: int, da: int, kb: int, db: int) -> np.ndarray:
+        """``src.vecs[ka][row - da] @ tgt.vecs[kb][col - db]`` at every cell of the band
+        being scored (indices clipped: the caller masks cells where they do not exist).
+        Bead types share most of these, so each is computed once per band."""
+        key = (ka, da, kb, db)
+        if key not in self._dots:
+            xs, ys = self.src.vecs[ka], self.tgt.vecs[kb]
+            self._dots[key] = _pair_dots(xs, ys, np.clip(self._band.rows - da, 0, len(xs) - 1),
+                                         np.clip(self._band.cols - db, 0, len(ys) - 1))
+        return self._dots[key]
+
+    def _cost(self, a: int, b: int, r: np.ndarray, c: np.ndarray,
+              cells: np.ndarray | None = None) -> np.ndarray:
+        """Costs of a-b beads of source run ``(a, r[k])`` and target run ``(b, c[k])``
+        (ending at the band's ``cells`` when called by ``band_costs``)."""
         xs, ys = self.src.vecs[a], self.tgt.vecs[b]
         sim = _pair_dots(xs, ys, r, c)
         weight = self.p.get("margin_weight", 0.0)
         if weight:
-            sim = sim - weight * self._margin(a, b, r, c)
+            sim = sim - weight * self._margin(a, b, r, c, cells)
         lx = self.src.chars[a][r]
         ly = self.tgt.chars[b][c] * self.char_ratio
         ratio = np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1)
         power = LENGTH_POWER + (1 - LENGTH_POWER) * np.minimum((lx + ly) / (2 * LENGTH_FULL), 1)
         cost = (-sim * np.log2(1 + ratio) ** power + _length_cost(lx, ly)
                 + self.p["merge_penalty"] * (a + b - 2))
+        if a > 1 or b > 1:
+            weight = self.p.get("attach_weight", 0.0)
+            if weight:
+                cost = cost + weight * self._misattached(a, b, r, c, cells)
         return cost
 
-    def _margin(self, a: int, b: int, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+    def _misattached(self, a: int, b: int, r: np.ndarray, c: np.ndarray,
+                     cells: np.ndarray | None = None) -> np.ndarray:
+        """Evidence that a merged bead took in a unit of its neighbour: for each end unit of
+        a merged side, how much more it resembles the other side's unit just outside the
+        bead than the bead's own other side (0 when less), weighted by its content. The
+        DP weighs a merge against a 1-1 plus a gap, never against handing the edge unit to
+        the next bead; this compares the two directly."""
+        if cells is not None:
+            return self._misattached_in_band(a, b, r, c, cells)
+        total = np.zeros(len(r))
+        for side, other, k, own, other_k, other_at in (
+                (self.src, self.tgt, a, r, b, c), (self.tgt, self.src, b, c, a, r)):
+            if k < 2:
+                continue
+            units, outside = side.vecs[1], other.vecs[1]
+            for unit, neighbour in ((own, other_at - 1), (own + k - 1, other_at + other_k)):
+                has = (neighbour >= 0) & (neighbour < len(outside))
+                near = _pair_dots(units, outside, unit, np.clip(neighbour, 0, len(outside) - 1))
+                mine = _pair_dots(units, other.vecs[other_k], unit, other_at)
+                total += np.where(has, np.maximum(near - mine, 0.0) * side.content[unit], 0.0)
+        return total
+
+    def _margin_in_band(self, a: int, b: int, r: np.ndarray, c: np.ndarray,
+                        cells: np.ndarray) -> np.ndarray:
+        """``_margin`` for the beads ending at the band's ``cells`` (see ``_band_dots``)."""
+        n, m = len(self.src.vecs[1]), len(self.tgt.vecs[1])
+        dots = self._band_dots
+
+        def mean(before, after, has_before, has_after):
+            total = np.where(has_before, before[cells], 0.0) + np.where(has_after, after[cells], 0.0)
+            return total / np.maximum(has_before.astype(float) + has_after, 1.0)
+
+        tgt_side = mean(dots(a, a, 1, b + 1), dots(a, a, 1, 0), c >= 1, c + b < m)
+        src_side = mean(dots(1, a + 1, b, b), dots(1, 0, b, b), r >= 1, r + a < n)
+        return 0.5 * (tgt_side + src_side)
+
+    def _misattached_in_band(self, a: int, b: int, r: np.ndarray, c: np.ndarray,
+                             cells: np.ndarray) -> np.ndarray:
+        """``_misattached`` for the beads ending at the band's ``cells``, from dot products
+        shared between bead types (a bead ends at (row, col): r = row - a, c = col - b)."""
+        n, m = len(self.src.vecs[1]), len(self.tgt.vecs[1])
+        dots = self._band_dots
+        total = np.zeros(len(r))
+        if a > 1:  # source units r and r + a - 1 against target units c - 1 and c + b
+            for near, mine, has, unit in (
+                    (dots(1, a, 1, b + 1), dots(1, a, b, b), c >= 1, r),
+                    (dots(1, 1, 1, 0), dots(1, 1, b, b), c + b < m, r + a - 1)):
+                gap = np.maximum(near[cells] - mine[cells], 0.0) * self.src.content[unit]
+                total += np.where(has, gap, 0.0)
+        if b > 1:  # target units c and c + b - 1 against source units r - 1 and r + a
+            for near, mine, has, unit in (
+                    (dots(1, a + 1, 1, b), dots(a, a, 1, b), r >= 1, c),
+                    (dots(1, 0, 1, 1), dots(a, a, 1, 1), r + a < n, c + b - 1)):
+                gap = np.maximum(near[cells] - mine[cells], 0.0) * self.tgt.content[unit]
+                total += np.where(has, gap, 0.0)
+        return total
+
+    def _margin(self, a: int, b: int, r: np.ndarray, c: np.ndarray,
+                cells: np.ndarray | None = None) -> np.ndarray:
         """Mean cosine of each side's run with the units just outside the other side's run."""
+        if cells is not None:
+            return self._margin_in_band(a, b, r, c, cells)
         sv, tv = self.src.vecs[1], self.tgt.vecs[1]
         xs, ys = self.src.vecs[a], self.tgt.vecs[b]
         n, m = len(sv), len(tv)
@@ -524,7 +635,33 @@ def _search(src_texts: list[str], tgt_texts: list[str], sv: np.ndarray, tv: np.n
             merged = {(a, b) for a, b in types if a > 1 or b > 1}
             costs = scorer.band_costs(cells, types, skip, only=merged, costs=costs)
     path = _path(cells, _forward(cells, costs, types, skip)[1], types)
+    path = _split_merged(path, scorer)
     return path, scorer
+
+
+def _split_merged(path: list[tuple[int, int]], scorer: _Scorer) -> list[tuple[int, int]]:
+    """Split an a-b bead (a, b >= 2) into two smaller ones where they score better than
+    it by plain similarity (no neighbour margin)."""
+    plain = _Scorer(scorer.src, scorer.tgt, {**scorer.p, "margin_weight": 0.0,
+                                              "attach_weight": 0.0})
+    plain.char_ratio = scorer.char_ratio
+
+    def cost(a: int, b: int, i: int, j: int) -> float:
+        return float(plain._cost(a, b, np.array([i]), np.array([j]))[0])
+
+    out, i, j = [], 0, 0
+    for a, b in path:
+        best, split = None, None
+        if a >= 2 and b >= 2:
+            best = cost(a, b, i, j) - SPLIT_MARGIN
+            for a1 in range(1, a):
+                for b1 in range(1, b):
+                    total = cost(a1, b1, i, j) + cost(a - a1, b - b1, i + a1, j + b1)
+                    if total < best:
+                        best, split = total, [(a1, b1), (a - a1, b - b1)]
+        out += split or [(a, b)]
+        i, j = i + a, j + b
+    return out
 
 
 def _check_cover(beads: list[Bead], n: int, m: int) -> None:
@@ -557,7 +694,9 @@ def align(src_texts: Sequence[str], tgt_texts: Sequence[str], encoder: Encoder |
               "band": band, "min_confidence": min_confidence, "exact_merges": exact_merges,
               "length_weight": LENGTH_WEIGHT, "length_power": LENGTH_POWER,
               "length_full": LENGTH_FULL, "embed_margin": EMBED_MARGIN,
-              "margin_weight": MARGIN_WEIGHT, "skip_extend": SKIP_EXTEND}
+              "margin_weight": MARGIN_WEIGHT, "skip_extend": SKIP_EXTEND,
+              "attach_weight": ATTACH_WEIGHT, "content_full": CONTENT_FULL,
+              "split_margin": SPLIT_MARGIN}
     signature = Signature(encoder.name, encoder.version, params)
     if n == 0 or m == 0:
         beads = [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
