@@ -545,12 +545,19 @@ def _write_text(path: Path, text: str) -> None:
     _write_bytes(path, _encode(text))
 
 
-def _link(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+def _link(source: Path, target: Path) -> bool:
+    """A hard link to ``source`` at ``target`` (True), or a copy across file systems."""
     try:
         os.link(source, target)
+        return True
+    except FileNotFoundError:  # the folder first (most links go into existing folders)
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+        return True
     except OSError:
         shutil.copyfile(source, target)
+        return False
 
 
 def _sha256(path: Path) -> str:
@@ -571,6 +578,7 @@ class _FileStats:
     def __init__(self, out: Path, tmp: Path):
         self.out, self.tmp = out, tmp
         self.new: dict[str, list[Any]] = {}
+        self.matched: set[str] = set()  # files found unchanged by their stats
         try:
             old = json.loads((out / STATE / STATS).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -590,6 +598,7 @@ class _FileStats:
             if not stat.S_ISREG(info.st_mode):
                 return False
             if self.old.get(relative) == [digest, info.st_size, info.st_mtime_ns, info.st_ino]:
+                self.matched.add(relative)
                 return True
             return _sha256(path) == digest
         except OSError:
@@ -604,9 +613,12 @@ class _FileStats:
             for relative, digest in files.items():
                 if not allowed(relative) or not self.unchanged(relative, digest):
                     raise ValueError(relative)
-                _link(self.out / relative, self.tmp / relative)
-                linked.append(self.tmp / relative)
-                self.note(relative, digest)
+                target = self.tmp / relative
+                if _link(self.out / relative, target) and relative in self.matched:
+                    self.new[relative] = self.old[relative]  # a hard link: the same stats
+                else:
+                    self.note(relative, digest)
+                linked.append(target)
         except (OSError, ValueError):
             _unlink_all(linked)
             raise
@@ -614,8 +626,11 @@ class _FileStats:
 
     def note(self, relative: str, digest: str) -> None:
         """Remember a file just written (or linked) into the new output."""
+        self.new[relative] = self._stats(relative, digest)
+
+    def _stats(self, relative: str, digest: str) -> list[Any]:
         info = os.stat(self.tmp / relative)
-        self.new[relative] = [digest, info.st_size, info.st_mtime_ns, info.st_ino]
+        return [digest, info.st_size, info.st_mtime_ns, info.st_ino]
 
     def save(self, inputs: dict[str, list[Any]]) -> None:
         _write_text(self.tmp / STATE / STATS, json.dumps(
