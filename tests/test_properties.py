@@ -113,6 +113,7 @@ SETTINGS = settings(max_examples=int(os.environ.get("CXCORPUS_PROPERTY_EXAMPLES"
 @SETTINGS
 @given(text=articles())
 @example(text="()\n0()")  # a line of nothing but an empty leftover: kept aside, not lost
+@example(text="Bir paragraf.\n\n‒(@)()")  # what the attribution line loses stays with the tweet
 @example(text="Başlık\n\nBir paragraf burada duruyor.\n\nMüşteri () ödülü kazananları\n0\n"
               "— Jenn Vande Zande (@jennvzande) 27 settembre 2019\n\nSon paragraf burada.\n")
 def test_units_keep_every_character_but_white_space(text):

@@ -577,7 +577,8 @@ def _classify(blocks: list[_Block], path: str) -> tuple[list[Unit], Any]:
         if block.hint is None:
             if parse_attribution(block.text) and _can_quote(units):
                 quoted = units.pop()
-                lines, line, data = [quoted.text], quoted.line, quoted.data
+                lines, line = [quoted.text], quoted.line
+                data = {**quoted.data, **_aside(quoted.data, block.data)}  # the attribution's too
                 attribution = block.text
             elif inline := split_inline_attribution(block.text):
                 lines, line, data = [inline[0]], block.line, block.data
@@ -621,10 +622,15 @@ def _tweet_lines(units: list[Unit], lines: list[str], line: int, data: dict[str,
         lines[:0] = joined[:2]
         line = above.line
         units.pop()
-        for key in _KEPT_ASIDE:  # the earlier line's first, as in the file
-            if above.data.get(key):
-                data[key] = [*above.data[key], *data.get(key, [])]
+        data.update(_aside(above.data, data))
     return line
+
+
+def _aside(first: dict[str, Any], then: dict[str, Any]) -> dict[str, Any]:
+    """What ``clean_leftovers`` took off two lines that become one unit, ``first``'s before
+    ``then``'s (the order of the file)."""
+    return {key: [*first.get(key, []), *then.get(key, [])] for key in _KEPT_ASIDE
+            if first.get(key) or then.get(key)}
 
 
 _KEPT_ASIDE = ("removed", "handles", "urls")  # what ``clean_leftovers`` takes off a line
