@@ -25,7 +25,7 @@ import stat
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -176,7 +176,7 @@ class _Run:
             t = time.perf_counter()
             with counter(len(names), desc="building", unit="group") as bar:
                 bar.update(len(names) - len(todo))
-                tasks = [(n, self.articles[n]) for n in todo]
+                tasks = [(n, self.articles[n]) for n in todo]  # the cluster batches them
 
                 def done(name: str, result: dict[str, Any] | None, error: str | None) -> None:
                     if result is None:
@@ -189,7 +189,7 @@ class _Run:
                 if self._use_cluster(len(todo)):
                     self._run_dask(tasks, done)
                 else:
-                    self._run_here(iter(tasks), done)
+                    self._run_here(tasks, done)
         timings["groups"] = time.perf_counter() - t
         t = time.perf_counter()
         summary = self._finish(corpus, names, keys)
@@ -291,7 +291,7 @@ class _Run:
                 future.release()
                 bar.update(len(records) if isinstance(records, list) else 0)
 
-    def _run_here(self, tasks: Iterator[tuple[str, list]],
+    def _run_here(self, tasks: Iterable[tuple[str, list]],
                   done: Callable[[str, dict | None, str | None], None]) -> None:
         """In this process (one worker: a cluster would only add its start-up time)."""
         from .pipeline import try_group
@@ -578,7 +578,6 @@ class _FileStats:
     def __init__(self, out: Path, tmp: Path):
         self.out, self.tmp = out, tmp
         self.new: dict[str, list[Any]] = {}
-        self.matched: set[str] = set()  # files found unchanged by their stats
         try:
             old = json.loads((out / STATE / STATS).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -588,21 +587,20 @@ class _FileStats:
         self.old: dict[str, Any] = outputs if isinstance(outputs, dict) else {}
         self.inputs: dict[str, Any] = inputs if isinstance(inputs, dict) else {}
 
-    def unchanged(self, relative: str, digest: Any) -> bool:
-        """Whether the previous output's file holds the bytes of SHA-256 ``digest``."""
+    def stats_if_unchanged(self, relative: str, digest: Any) -> list[Any] | None:
+        """The stats of the previous output's file when it holds the bytes of SHA-256
+        ``digest`` (None when it does not): ``[digest, size, mtime_ns, inode]``."""
         if not isinstance(digest, str):
-            return False
+            return None
         path = self.out / relative
         try:
             info = os.lstat(path)
             if not stat.S_ISREG(info.st_mode):
-                return False
-            if self.old.get(relative) == [digest, info.st_size, info.st_mtime_ns, info.st_ino]:
-                self.matched.add(relative)
-                return True
-            return _sha256(path) == digest
+                return None
+            seen = [digest, info.st_size, info.st_mtime_ns, info.st_ino]
+            return seen if self.old.get(relative) == seen or _sha256(path) == digest else None
         except OSError:
-            return False
+            return None
 
     def take(self, files: dict[str, Any], allowed: Callable[[Any], bool]) -> list[Path]:
         """Link the previous output's ``files`` (path in OUT -> SHA-256) into the new one,
@@ -611,11 +609,12 @@ class _FileStats:
         linked: list[Path] = []
         try:
             for relative, digest in files.items():
-                if not allowed(relative) or not self.unchanged(relative, digest):
+                seen = self.stats_if_unchanged(relative, digest) if allowed(relative) else None
+                if seen is None:
                     raise ValueError(relative)
                 target = self.tmp / relative
-                if _link(self.out / relative, target) and relative in self.matched:
-                    self.new[relative] = self.old[relative]  # a hard link: the same stats
+                if _link(self.out / relative, target):
+                    self.new[relative] = seen  # a hard link: the same inode, size and time
                 else:
                     self.note(relative, digest)
                 linked.append(target)
@@ -625,12 +624,9 @@ class _FileStats:
         return linked
 
     def note(self, relative: str, digest: str) -> None:
-        """Remember a file just written (or linked) into the new output."""
-        self.new[relative] = self._stats(relative, digest)
-
-    def _stats(self, relative: str, digest: str) -> list[Any]:
+        """Remember a file just written (or copied) into the new output."""
         info = os.stat(self.tmp / relative)
-        return [digest, info.st_size, info.st_mtime_ns, info.st_ino]
+        self.new[relative] = [digest, info.st_size, info.st_mtime_ns, info.st_ino]
 
     def save(self, inputs: dict[str, list[Any]]) -> None:
         _write_text(self.tmp / STATE / STATS, json.dumps(
