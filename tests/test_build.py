@@ -13,6 +13,7 @@ from cxcorpus import build as build_module
 from cxcorpus.build import BuildError, build
 from cxcorpus.corpus import load_corpus
 from cxcorpus.embed import get_encoder
+from cxcorpus.errors import InputError
 from cxcorpus.outdir import STATS
 from cxcorpus.tweets import extract_tweets
 from tests.conftest import BagOfWords
@@ -217,12 +218,62 @@ def test_two_workers_write_the_same_bytes_as_one(built, corpus_dir, tmp_path, mo
     task in flight per worker, so that groups wait their turn)."""
     cache, out, first = built
     monkeypatch.setattr(build_module, "IN_FLIGHT_PER_WORKER", 1)
+
+    def read_here(*args, **kwargs):
+        raise AssertionError("an article was read in the building process")
+
+    # the manifest's files are read by the groups' tasks, on the workers: the building
+    # process never holds the corpus's articles
+    monkeypatch.setattr("cxcorpus.corpus.read_article", read_here)
     summary = build(corpus_dir, tmp_path / "out", cache_dir=cache, workers=2)
     assert summary["workers"] == 2
-    assert summary["incremental"].items() >= {"recomputed": 3, "reused": 0, "failed": 0}.items()
+    assert summary["incremental"] == {"recomputed": 3, "reused": 0, "failed": 0,
+                                      "articles_read": 5}
     assert summary["cache"]["misses"] == 0 and summary["cache"]["hits"] > 0
     assert _outputs(tmp_path / "out") == _outputs(out)
     assert _stable(summary) == _stable(first)
+
+
+def test_a_file_a_worker_cannot_read_stops_the_build(built, corpus_dir, tmp_path):
+    """An article that cannot be read, found by the worker that reads its group: the build
+    stops with that file's error, and the previous output is left as it was."""
+    import shutil
+
+    cache, out, _ = built
+    corpus = tmp_path / "corpus"
+    shutil.copytree(corpus_dir, corpus)
+    mine = tmp_path / "out"
+    shutil.copytree(out, mine)
+    before = _outputs(mine)
+    (corpus / "cx-tweetchat.it.txt").write_bytes(b"")
+    with pytest.raises(InputError, match=r"cx-tweetchat\.it\.txt: .*empty"):
+        build(corpus, mine, cache_dir=cache, workers=2)
+    assert _outputs(mine) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "out"]
+
+
+def test_what_reading_said_is_said_again_by_a_build_that_reuses_the_group(built, corpus_dir,
+                                                                          tmp_path):
+    """The manifest's language against langdetect's: warned when the article is read, and
+    again when its group is taken unchanged (its state keeps what reading said)."""
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(corpus_dir, corpus)
+    manifest = corpus / "manifest.toml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace('file = "customer-always-right.tr.txt"\n'
+                                     'source = "004_a358e2a61c9de494.txt"\nlang = "tr"',
+                                     'file = "customer-always-right.tr.txt"\n'
+                                     'source = "004_a358e2a61c9de494.txt"\nlang = "az"'),
+                        encoding="utf-8")
+    said = "customer-always-right.tr.txt: manifest says 'az', langdetect says 'tr'"
+    for recomputed in (3, 0):
+        with pytest.warns(UserWarning, match=said):
+            summary = build(corpus, tmp_path / "out", cache_dir=built[0])
+        assert summary["incremental"]["recomputed"] == recomputed
+    assert [g["langs"] for g in summary["groups"] if g["name"] == "customer-always-right"] == [
+        ["az"]]
 
 
 class DiesOnGerman(BagOfWords):

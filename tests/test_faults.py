@@ -386,7 +386,8 @@ OUTPUTS = {  # the files every build of the bundled corpus writes
     *(f"parquet/{table}/part-00000.parquet" for table in ("alignments", "gaps", "tweets")),
     *(f".cxcorpus-state/{hashlib.sha256(group.encode()).hexdigest()}{ext}"
       for group in ("cx-tweetchat", "twitter-customer-conversation", "customer-always-right")
-      for ext in (".json", ".jsonl", ".articles.json")),
+      for ext in (".json", ".jsonl")),  # no ".articles.json": a manifest build reads its
+    # articles in the groups' tasks, and keeps nothing of them
     ".cxcorpus-state/parquet-parts.json", ".cxcorpus-state/file-stats.json",
 }
 

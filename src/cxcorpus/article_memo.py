@@ -165,41 +165,19 @@ class ArticleMemo:
 
 
 def candidates(corpus_path: Path) -> list[tuple[Path, str | None]]:
-    """The files ``load_corpus`` will most likely read, with the id it will give them: the
-    manifest's regular files inside the folder, or the folder's article files. A guess
-    only (a wrong one costs a read): the loader decides."""
-    import sys
-
-    from .corpus import MANIFEST, article_files, article_ids
+    """The files ``load_corpus`` will read in a folder without a manifest, with the id it
+    will give them (a manifest's files are read by the groups' tasks instead)."""
+    from .corpus import article_files
     from .read import article_id_from_path
 
     if not corpus_path.is_dir():
         return []
     root = corpus_path.resolve()
-    manifest = corpus_path / MANIFEST
-    found: list[tuple[Path, str | None]] = []
-    if manifest.is_file():
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover
-            import tomli as tomllib
-        try:
-            entries = tomllib.loads(manifest.read_text(encoding="utf-8")).get("article")
-        except (OSError, ValueError):
-            return []
-        files = [corpus_path / entry["file"]
-                 for entry in (entries if isinstance(entries, list) else [])
-                 if isinstance(entry, dict) and isinstance(entry.get("file"), str)]
-        try:  # the ids the loader gives them (a wrong guess only costs a second read)
-            ids: list[str | None] = list(article_ids(
-                corpus_path, [Path(os.path.normpath(f)) for f in files]))
-        except Exception:  # noqa: BLE001 - the loader reports it
-            ids = [None] * len(files)
-        return [(f, i) for f, i in zip(files, ids) if _regular_inside(f, root)]
     try:
         files = article_files(corpus_path)
     except Exception:  # noqa: BLE001 - the loader reports it
         return []
+    found: list[tuple[Path, str | None]] = []
     for file in files:
         relative = file.relative_to(corpus_path)
         stem = article_id_from_path(file)

@@ -1,11 +1,13 @@
 """The main job: a corpus folder -> alignments, tweets, gaps, reports, Parquet and a summary.
 
-One way through: read and group the corpus, run ``pipeline.process_group`` per group (in this
+One way through: list and group the corpus, run ``pipeline.process_group`` per group (in this
 process, or on Dask workers: a local cluster of processes or an existing ``dask.distributed``
-scheduler), and write each group's records as they arrive; the corpus-wide files (JSONL,
-Parquet parts, the index, summary.json) are then streamed group by group in corpus order, so
-the output is the same byte for byte whatever the workers, and no step holds the whole
-corpus's records.
+scheduler), and write each group's records as they arrive. With a manifest, the groups are
+known before any file is read, and each group's task reads its own files (this process holds
+no article); without one, the articles are read first (on the workers when there are many)
+and grouped by content. The corpus-wide files (JSONL, Parquet parts, the index,
+summary.json) are then streamed group by group in corpus order, so the output is the same
+byte for byte whatever the workers, and no step holds the whole corpus's records.
 
 Incremental: each group's inputs and the build's signature are hashed; a group whose hash
 matches the previous output's state (``.cxcorpus-state/``) is taken from it, not recomputed.
@@ -146,39 +148,44 @@ class _Run:
         self.used_workers = 1
         self.client: Any = None  # a Dask client, started when there is work to share
         self._stack: Any = None
-        self.memo: Any = None  # the articles the previous build read
-        self.articles: dict[str, list[Any]] = {}  # group -> its articles
+        self.memo: Any = None  # file digests, and the articles the previous build read
+        # group -> its articles: read here (grouped by content), or ``ListedArticle``s
+        # that the groups' tasks read (grouped by a manifest: nothing is read here)
+        self.groups: dict[str, list[Any]] = {}
+        self.grouped_by = "manifest"
         self.files = _FileStats(out, tmp)
 
     def build(self) -> dict[str, Any]:
-        from .corpus import load_corpus
+        from .corpus import list_manifest
         from .pipeline import group_key
         from .progress import counter
-        from .read import read_article
 
         start = time.perf_counter()
-        self.memo = self._remembered_articles()
+        listed = (list_manifest(self.corpus_path, allow_outside=self.allow_outside)
+                  if self.corpus_path.is_dir() else None)
+        self.memo = self._remembered_articles(keep=listed is None)
         with contextlib.ExitStack() as stack:
             self._stack = stack
-            self._read_on_workers()
-            corpus = load_corpus(self.corpus_path, encoder=self.cached,
-                                 allow_outside=self.allow_outside,
-                                 reader=self.memo.reader(read_article))
-            self.memo.known.clear()  # what is still needed is in memo.read, per group
+            if listed is None:
+                self._load_and_group()
+            else:
+                self.groups = listed
             timings = {"load": time.perf_counter() - start}
             for folder in ("alignments", "report", STATE):
                 (self.tmp / folder).mkdir()
-            names = list(corpus.groups)
-            self.articles = {n: corpus.group_articles(n) for n in names}
-            keys = {n: group_key(n, self.articles[n], self.signature, self.memo.digest)
+            names = list(self.groups)
+            keys = {n: group_key(n, self.groups[n], self.signature, self.memo.digest)
                     for n in names}
             todo = [n for n in names if not self._reuse(n, keys[n])]
             t = time.perf_counter()
             with counter(len(names), desc="building", unit="group") as bar:
                 bar.update(len(names) - len(todo))
-                tasks = [(n, self.articles[n]) for n in todo]  # the cluster batches them
+                tasks = [(n, self.groups[n]) for n in todo]  # the cluster batches them
 
-                def done(name: str, result: dict[str, Any] | None, error: str | None) -> None:
+                def done(name: str, result: dict[str, Any] | None,
+                         error: str | Exception | None) -> None:
+                    if isinstance(error, Exception):  # a file cannot be read: stop
+                        raise error
                     if result is None:
                         self.failed[name] = error or "failed"
                     else:
@@ -192,29 +199,46 @@ class _Run:
                     self._run_here(tasks, done)
         timings["groups"] = time.perf_counter() - t
         t = time.perf_counter()
-        summary = self._finish(corpus, names, keys)
+        summary = self._finish(names)
         timings["write"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - start
+        read = (summary["counts"]["articles"] - self.memo.reused if self.grouped_by != "manifest"
+                else sum(len(self.groups[n]) for n in todo))
         summary["incremental"] = {"recomputed": len(todo) - len(self.failed),
                                   "reused": len(names) - len(todo), "failed": len(self.failed),
-                                  "articles_read": len(corpus.articles) - self.memo.reused}
+                                  "articles_read": read}
         summary["timings"] = {k: round(v, 3) for k, v in timings.items()}
         return summary
 
     # --- incremental ---------------------------------------------------------------------
 
-    def _remembered_articles(self) -> Any:
-        """The articles the previous build read (see ``article_memo``)."""
+    def _remembered_articles(self, keep: bool) -> Any:
+        """The files' digests, and (``keep``) the articles the previous build read (see
+        ``article_memo``)."""
         from .article_memo import ArticleMemo
 
         root = self.corpus_path if self.corpus_path.is_dir() else self.corpus_path.parent
         memo = ArticleMemo(root, stats=self.files.inputs)
         folder = self.out / STATE
-        if folder.is_dir():
+        if keep and folder.is_dir():
             for path in sorted(folder.glob("*.articles.json")):
                 with contextlib.suppress(OSError, ValueError):
                     memo.add(json.loads(path.read_text(encoding="utf-8")))
         return memo
+
+    def _load_and_group(self) -> None:
+        """Without a manifest: read every article (on the workers when there are many, see
+        ``_read_on_workers``) and group them by content."""
+        from .corpus import load_corpus
+        from .read import read_article
+
+        self._read_on_workers()
+        corpus = load_corpus(self.corpus_path, encoder=self.cached,
+                             allow_outside=self.allow_outside,
+                             reader=self.memo.reader(read_article))
+        self.memo.known.clear()  # what is still needed is in memo.read, per group
+        self.groups = {n: corpus.group_articles(n) for n in corpus.groups}
+        self.grouped_by = corpus.grouped_by
 
     def _state_path(self, folder: Path, name: str) -> Path:
         digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
@@ -237,14 +261,16 @@ class _Run:
         try:
             linked += self.files.take(files, _inside_output)
             suffixes = [".jsonl", ".json"]  # the records, then the state naming them
-            if self.memo.all_taken(self.articles[name]):  # kept as they were read then
+            read_here = self.grouped_by != "manifest"
+            if read_here and self.memo.all_taken(self.groups[name]):  # kept as read then
                 suffixes.append(".articles.json")
             for suffix in suffixes:
                 _link(source.with_suffix(suffix), self._state_path(self.tmp, name)
                       .with_suffix(suffix))
                 linked.append(self._state_path(self.tmp, name).with_suffix(suffix))
-            self._write_articles(name, self.articles[name], write=".articles.json" not in
-                                 suffixes)
+            if read_here:
+                self._write_articles(name, self.groups[name],
+                                     write=".articles.json" not in suffixes)
         except (OSError, ValueError):
             _unlink_all(linked)
             return False
@@ -376,7 +402,8 @@ class _Run:
         _write_bytes(path.with_suffix(".jsonl"), b"".join(blocks))
         # ASCII: a name with undecodable bytes comes back exactly as it was
         _write_text(path, json.dumps(state))
-        self._write_articles(result["name"], self.articles[result["name"]])
+        if self.grouped_by != "manifest":
+            self._write_articles(result["name"], self.groups[result["name"]])
 
     def _write_articles(self, name: str, articles: list[Any], write: bool = True) -> None:
         if write:
@@ -385,12 +412,14 @@ class _Run:
         for article in articles:  # written: no longer held
             self.memo.read.pop(self.memo.relative(article.path), None)
 
-    def _finish(self, corpus: Any, names: list[str], keys: dict[str, str]) -> dict[str, Any]:
-        """The corpus-wide files, streamed from the groups' states in corpus order."""
+    def _finish(self, names: list[str]) -> dict[str, Any]:
+        """The corpus-wide files, streamed from the groups' states in corpus order; what
+        reading the articles said is said again (also for the groups taken unchanged)."""
         from .report import render_index
 
         groups, warnings_, quotes, kinds, missing = [], [], set(), {}, {}
         counts = {kind: 0 for kind in RECORDS}
+        units = 0
         signature = None
         parts = _Parts(self.tmp, self.files)
         outputs = [self.tmp / f"{RECORD_FILES[kind]}" for kind in RECORDS]
@@ -398,11 +427,12 @@ class _Run:
             handles = [files.enter_context(_open_output(path)) for path in outputs]
             for name in names:
                 if name in self.failed:
-                    articles = corpus.groups[name]
-                    groups.append({"name": name, "articles": articles, "langs": [
-                        corpus.article(i).lang for i in articles], "aligned": False,
-                        "pairs": [], "report": None, "tweets": {},
-                        "problem": f"failed: {self.failed[name]}"})
+                    articles = self.groups[name]  # unread (listed) articles count no units
+                    units += sum(len(getattr(a, "aligned_units", ())) for a in articles)
+                    groups.append({"name": name, "articles": [a.id for a in articles],
+                                   "langs": [a.lang for a in articles], "aligned": False,
+                                   "pairs": [], "report": None, "tweets": {},
+                                   "problem": f"failed: {self.failed[name]}"})
                     continue
                 path = self._state_path(self.tmp, name)
                 state = json.loads(path.read_text(encoding="utf-8"))
@@ -417,6 +447,9 @@ class _Run:
                 for kind, n in summary["kinds"].items():
                     kinds[kind] = kinds.get(kind, 0) + n
                 warnings_ += state["warnings"]
+                for message in state.get("read_warnings", []):
+                    warnings.warn(message, stacklevel=4)
+                units += sum(state["entry"]["units"].values())
                 signature = signature or state["signature"]
                 parts.add(name, state, path.with_suffix(".jsonl"))
                 groups.append(state["entry"])
@@ -435,13 +468,13 @@ class _Run:
         warnings_ += [f"group {n}: {e}" for n, e in self.failed.items()]
         return {
             "corpus": printable(str(self.corpus_path)),
-            "grouped_by": corpus.grouped_by,
+            "grouped_by": self.grouped_by,
             "counts": {
-                "articles": len(corpus.articles),
+                "articles": sum(len(articles) for articles in self.groups.values()),
                 "groups": len(groups),
                 "aligned_groups": sum(bool(g["aligned"]) for g in groups),
                 "alignments": sum(len(g["pairs"]) for g in groups),
-                "units": sum(len(a.aligned_units) for a in corpus.articles),
+                "units": units,
                 "tweets": counts["tweets"],
                 "quotes": len(quotes),
                 "gaps": counts["gaps"],

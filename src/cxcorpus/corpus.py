@@ -86,7 +86,7 @@ def load_corpus(path: str | Path, *, encoder: Any = None, allow_outside: bool = 
         return Corpus(str(path), [article], {article.id: [article.id]}, grouped_by="single")
     manifest = path / MANIFEST
     if os.path.lexists(manifest):
-        return _load_with_manifest(path, manifest, allow_outside=allow_outside, reader=reader)
+        return _load_with_manifest(path, allow_outside=allow_outside, reader=reader)
     files = article_files(path)
     if not files:
         raise InputError(shown(path), "no articles (.txt or .html files) in this folder")
@@ -167,8 +167,54 @@ _LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _KEYS = {"file": str, "lang": str, "group": str, "title": str}
 
 
-def _load_with_manifest(folder: Path, manifest: Path, *, allow_outside: bool = False,
-                        reader: Callable[..., Article] = read_article) -> Corpus:
+@dataclass(frozen=True)
+class ListedArticle:
+    """An article a manifest lists, not read yet: how to read it (``read``) and what the
+    manifest says of it. A build hands these to its workers, which read their own files."""
+
+    path: Path
+    id: str
+    group: str
+    root: Path
+    lang: str | None = None  # declared in the manifest (else detected when read)
+    allow_outside: bool = False
+
+    def read(self, reader: Callable[..., Article] | None = None) -> Article:
+        """The article (read with ``reader``, default ``read_article``), its group set and
+        its declared language (if any) taken over the detected one, with a warning when
+        they disagree."""
+        article = (reader or read_article)(self.path, article_id=self.id, root=self.root,
+                         allow_outside=self.allow_outside)
+        article.group = self.group
+        if self.lang and self.lang != article.lang:
+            import warnings
+
+            warnings.warn(
+                f"{shown(self.path)}: manifest says {self.lang!r}, langdetect says "
+                f"{article.lang!r}; using {self.lang!r}",
+                stacklevel=2,
+            )
+            article.lang = self.lang
+        return article
+
+
+def list_manifest(folder: str | Path, *, allow_outside: bool = False
+                  ) -> dict[str, list[ListedArticle]] | None:
+    """The groups a folder's ``manifest.toml`` names (group -> its articles, in manifest
+    order), checked but not read; None when the folder has no manifest."""
+    folder = Path(folder)
+    check_name(folder)
+    manifest = folder / MANIFEST
+    if not os.path.lexists(manifest):
+        return None
+    groups: dict[str, list[ListedArticle]] = {}
+    for article in _listed(folder, manifest, allow_outside):
+        groups.setdefault(article.group, []).append(article)
+    return groups
+
+
+def _listed(folder: Path, manifest: Path, allow_outside: bool) -> list[ListedArticle]:
+    """The manifest's articles in its order, each entry checked."""
     entries = _manifest_entries(folder, manifest)
     shown_manifest = shown(manifest)
     files: list[Path] = []
@@ -202,23 +248,18 @@ def _load_with_manifest(folder: Path, manifest: Path, *, allow_outside: bool = F
             raise TranslationError(shown_manifest, f"names a missing file: {shown(entry['file'])}")
         files.append(file)
     ids = article_ids(folder, [Path(os.path.normpath(f)) for f in files])
-    articles, groups = [], {}
-    for entry, file, article_id in zip(entries, files, ids):
-        article = reader(file, article_id=article_id, root=folder,
-                               allow_outside=allow_outside)
-        article.group = str(entry.get("group") or article.id)
-        declared = entry.get("lang")
-        if declared and declared != article.lang:
-            import warnings
+    return [ListedArticle(file, article_id, str(entry.get("group") or article_id), folder,
+                          entry.get("lang") or None, allow_outside)
+            for entry, file, article_id in zip(entries, files, ids)]
 
-            warnings.warn(
-                f"{shown(file)}: manifest says {declared!r}, langdetect says {article.lang!r}; "
-                f"using {declared!r}",
-                stacklevel=2,
-            )
-            article.lang = declared
-        articles.append(article)
-        groups.setdefault(article.group, []).append(article.id)
+
+def _load_with_manifest(folder: Path, *, allow_outside: bool = False,
+                        reader: Callable[..., Article] = read_article) -> Corpus:
+    articles = [listed.read(reader) for listed in _listed(folder, folder / MANIFEST,
+                                                          allow_outside)]
+    groups: dict[str, list[str]] = {}
+    for article in articles:
+        groups.setdefault(str(article.group), []).append(article.id)
     return Corpus(str(folder), articles, groups, grouped_by="manifest")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class CxcorpusError(Exception):
     """Base class: ``path`` names the file or folder, ``problem`` says what is wrong."""
@@ -10,6 +12,10 @@ class CxcorpusError(Exception):
         self.path = str(path) if path is not None else None
         self.problem = problem
         super().__init__(f"{self.path}: {problem}" if self.path else problem)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its two fields (a Dask worker sends it back to the build).
+        return (type(self), (self.path, self.problem))
 
 
 class InputError(CxcorpusError):

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .article_memo import file_digest
 from .outdir import file_stem
 
 # Group names a report file may not take (the index page is report/index.html).
@@ -204,7 +205,7 @@ def _uncovered(articles: list[Any], encoder: Any) -> str | None:
 def group_key(name: str, articles: Sequence[Any], signature: dict[str, Any],
               digest: Callable[[str], str | None] | None = None) -> str:
     """A hash of everything a group's records depend on: its name, its articles (id,
-    language, file bytes) and the build's signature (encoder, options, cxcorpus version).
+    language (detected or declared), file bytes; read or only listed) and the build's signature (encoder, options, cxcorpus version).
     ``digest`` gives a file's SHA-256 when the caller has it already (read once per build)."""
     hasher = hashlib.sha256()
     hasher.update(json.dumps(signature, sort_keys=True, default=str).encode())
@@ -213,14 +214,13 @@ def group_key(name: str, articles: Sequence[Any], signature: dict[str, Any],
         head = json.dumps([article.id, article.lang, os.path.basename(str(article.path))],
                           ensure_ascii=True)
         hasher.update(head.encode() + b"\0")
-        known = digest(str(article.path)) if digest is not None else None
+        known = (digest or file_digest)(str(article.path))
         if known is not None:
             hasher.update(b"sha256:" + known.encode())
-        else:
-            try:
-                hasher.update(Path(article.path).read_bytes())
-            except OSError:  # not a file (a test's article): its units stand for its bytes
-                hasher.update(repr(article.units).encode("utf-8", "surrogatepass"))
+        else:  # not a file (a test's article): its units stand for its bytes; a listed
+            # file that cannot be read has none, and its task will say why
+            units = getattr(article, "units", None)
+            hasher.update(repr(units).encode("utf-8", "surrogatepass"))
         hasher.update(b"\0")
     return hasher.hexdigest()
 
@@ -274,14 +274,36 @@ def describe_error(exc: BaseException | None) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
-def try_group(name: str, articles: Sequence[Any], encoder: Any, options: dict[str, Any],
-              sentences: bool) -> tuple[dict[str, Any] | None, str | None]:
-    """``process_group``, tried once more if it fails: (records, None) or (None, why)."""
+def read_group(items: Sequence[Any]) -> tuple[list[Any], list[str]]:
+    """A group's articles: each item an article already read, or a ``ListedArticle`` read
+    here (on the worker, where its task runs); with the warnings reading gave. A file that
+    cannot be read raises its ``InputError``, which stops the build."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        articles = [item.read() if hasattr(item, "read") else item for item in items]
+    return articles, [str(w.message) for w in caught]
+
+
+def try_group(name: str, items: Sequence[Any], encoder: Any, options: dict[str, Any],
+              sentences: bool) -> tuple[dict[str, Any] | None, str | Exception | None]:
+    """``read_group`` then ``process_group``, tried once more if it fails: (records, None),
+    or (None, why) for a group that failed, or (None, the ``CxcorpusError`` that reading
+    raised), which stops the build. The records hold ``read_warnings``."""
+    from .errors import CxcorpusError
+
+    try:
+        articles, read_warnings = read_group(items)
+    except CxcorpusError as exc:
+        return None, exc
     error = None
     for _attempt in range(2):
         try:
-            return process_group(name, articles, encoder, options=options,
-                                 sentences=sentences), None
+            result = process_group(name, articles, encoder, options=options,
+                                   sentences=sentences)
+            result["read_warnings"] = read_warnings
+            return result, None
         except Exception as exc:  # noqa: BLE001 - the caller lists it in the summary
             error = describe_error(exc)
     return None, error
@@ -290,15 +312,17 @@ def try_group(name: str, articles: Sequence[Any], encoder: Any, options: dict[st
 def run_groups(batch: Sequence[tuple[str, Sequence[Any]]], spec: EncoderSpec,
                options: dict[str, Any], sentences: bool) -> list[tuple[str, Any, Any]]:
     """Several groups on a worker (one task for a few groups costs the scheduler less than
-    a task each): ``(name, records or None, error or None)`` per group, in order; the
+    a task each): ``try_group``'s ``(name, records, error)`` per group, in order; the
     records also count the texts the group took from the cache and embedded."""
     encoder = worker_encoder(spec)
     done = []
-    for name, articles in batch:
+    for name, items in batch:
         hits, misses = getattr(encoder, "hits", 0), getattr(encoder, "misses", 0)
-        result, error = try_group(name, articles, encoder, options, sentences)
+        result, error = try_group(name, items, encoder, options, sentences)
         if result is not None:
             result["cache"] = {"hits": getattr(encoder, "hits", 0) - hits,
                                "misses": getattr(encoder, "misses", 0) - misses}
         done.append((name, result, error))
+        if isinstance(error, Exception):  # the build stops: the rest is not needed
+            break
     return done
