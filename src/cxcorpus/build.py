@@ -52,8 +52,10 @@ __all__ = ["ALIGN_OPTIONS", "BuildError", "BuildWarning", "build", "format_summa
 
 # Aligner options for the build (none: the aligner's defaults, recorded in the signature).
 ALIGN_OPTIONS: dict[str, Any] = {}
-# Groups per Parquet part file (a part is written when this many groups are collected).
+# Groups per Parquet part file (a part is written when this many groups are collected),
+# and per row group inside it (the rows held in memory at once).
 PART_GROUPS = 200
+ROW_GROUP_GROUPS = 25
 # A group's records, in the order its state keeps them, and the output file of each kind.
 RECORDS = ("tweets", "gaps", "nway_gaps")
 RECORD_FILES = {"tweets": "tweets.jsonl", "gaps": "gaps.jsonl", "nway_gaps": "gaps-nway.jsonl"}
@@ -748,9 +750,11 @@ class _Parts:
         files = self._reuse(number, key)
         if files is None:
             files = {}
-            for table, rows in self._rows().items():
+            with self.tables.ParquetParts() as parts:
+                for k in range(0, len(self.members), ROW_GROUP_GROUPS):
+                    parts.add(self._rows(self.members[k:k + ROW_GROUP_GROUPS]))
+            for table, data in parts.data.items():
                 relative = f"{PARQUET}/{table}/part-{number:05d}.parquet"
-                data = self.tables.parquet_bytes(table, rows)
                 _write_bytes(self.tmp / relative, data)
                 files[relative] = hashlib.sha256(data).hexdigest()
                 self.files.note(relative, files[relative])
@@ -771,9 +775,10 @@ class _Parts:
             return None
         return files
 
-    def _rows(self) -> dict[str, list[dict[str, Any]]]:
+    def _rows(self, members: list[tuple[str, dict[str, Any], Path]]
+              ) -> dict[str, list[dict[str, Any]]]:
         rows: dict[str, list[dict[str, Any]]] = {name: [] for name in self.tables.SCHEMAS}
-        for name, state, records in self.members:
+        for name, state, records in members:
             entry = state["entry"]
             langs = dict(zip(entry["articles"], entry["langs"]))
             for pair in entry["pairs"]:

@@ -5,12 +5,15 @@ folder as one table)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .tweet_export import TWEET_SCHEMA
+
+if TYPE_CHECKING:  # typing.Self is Python 3.11+
+    from typing_extensions import Self
 
 _STR, _INT, _FLOAT = pa.string(), pa.int64(), pa.float64()
 _INTS, _STRS = pa.list_(pa.int64()), pa.list_(pa.string())
@@ -82,8 +85,29 @@ def _column(values: list[Any], kind: pa.DataType) -> pa.Array:
         return pa.array([_cell(v, kind) for v in values], type=kind)
 
 
-def parquet_bytes(name: str, rows: list[dict[str, Any]]) -> bytes:
-    """The Parquet file of ``rows`` (written by the caller, so its errors name the file)."""
-    sink = pa.BufferOutputStream()
-    pq.write_table(arrow_table(name, rows), sink, compression="zstd")
-    return sink.getvalue().to_pybytes()
+class ParquetParts:
+    """One Parquet file per table, built in memory a row group at a time (``add``), so only
+    one row group's rows are held as Python objects; ``data`` holds each file's bytes after
+    the ``with`` block (written by the caller, so its errors name the file). A table that
+    got no rows still gets a file, with its schema."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, bytes] = {}
+        self._sinks = {name: pa.BufferOutputStream() for name in SCHEMAS}
+        self._writers = {name: pq.ParquetWriter(sink, SCHEMAS[name], compression="zstd")
+                         for name, sink in self._sinks.items()}
+
+    def add(self, rows: dict[str, list[dict[str, Any]]]) -> None:
+        """A row group of each table in ``rows`` (table name -> rows)."""
+        for name, table_rows in rows.items():
+            if table_rows:
+                self._writers[name].write_table(arrow_table(name, table_rows))
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for name, writer in self._writers.items():
+            writer.close()
+            if exc[0] is None:
+                self.data[name] = self._sinks[name].getvalue().to_pybytes()
