@@ -366,6 +366,8 @@ CASES = [
     Case("whitespace-only", units_of("blank.txt", " \n\t\r\n\u3000\u00a0\n  \n"), 2,
          r"no text: the file is empty or holds only white space"),
     Case("bom-only", units_of("bom.txt", b"\xef\xbb\xbf\n"), 2, r"no text: .*white space"),
+    Case("leftovers-only", units_of("leftovers.txt", "()\n(\")\n"), 2,
+         r"no text: the file holds only what stripped HTML leaves behind .*"),
     Case("png-named-txt", units_of("picture.txt", PNG), 2, r"binary file \(a PNG image\), not text"),
     Case("zip-named-txt", _make_zip, 2, r"binary file \(a zip archive\), not text"),
     Case("pdf-named-txt", units_of("doc.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"), 2,

@@ -23,6 +23,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from cxcorpus.errors import InputError
 from cxcorpus.export import write_jsonl
 from cxcorpus.read import clean_leftovers, read_article, unit_records
 from cxcorpus.tweets import extract_tweets, parse_embed, tweet_records
@@ -113,13 +114,19 @@ SETTINGS = settings(max_examples=int(os.environ.get("CXCORPUS_PROPERTY_EXAMPLES"
 @SETTINGS
 @given(text=articles())
 @example(text="()\n0()")  # a line of nothing but an empty leftover: kept aside, not lost
+@example(text="()")  # nothing but a leftover: refused, and the error says so
 @example(text="Bir paragraf.\n\n‒(@)()")  # what the attribution line loses stays with the tweet
 @example(text="Başlık\n\nBir paragraf burada duruyor.\n\nMüşteri () ödülü kazananları\n0\n"
               "— Jenn Vande Zande (@jennvzande) 27 settembre 2019\n\nSon paragraf burada.\n")
 def test_units_keep_every_character_but_white_space(text):
     if not _nfc_no_space(text.lstrip("\ufeff")):
         return  # only white space: refused, see test_bad_input.py
-    _article, records, back = _read_file(text)
+    try:
+        _article, records, back = _read_file(text)
+    except InputError as exc:  # only leftovers of stripped HTML: no text to keep
+        assert "only what stripped HTML leaves behind" in str(exc)
+        assert all(not clean_leftovers(line)[0].strip() for line in text.splitlines())
+        return
     assert back == records, "JSON Lines give back the records exactly"
     expected = _nfc_no_space(text.lstrip("\ufeff"))  # a leading BOM is the encoding's mark
     shown = "".join(r["text"] for r in back)

@@ -259,17 +259,17 @@ class _Run:
             return False
         if not _records_whole(state, source.with_suffix(".jsonl")):
             return False
-        linked: list[Path] = []
+        linked: list[Any] = []
         try:
             linked += self.files.take(files, _inside_output)
             suffixes = [".jsonl", ".json"]  # the records, then the state naming them
             read_here = self.grouped_by != "manifest"
             if read_here and self.memo.all_taken(self.groups[name]):  # kept as read then
                 suffixes.append(".articles.json")
+            target = self._state_path(self.tmp, name)
             for suffix in suffixes:
-                _link(source.with_suffix(suffix), self._state_path(self.tmp, name)
-                      .with_suffix(suffix))
-                linked.append(self._state_path(self.tmp, name).with_suffix(suffix))
+                _link(source.with_suffix(suffix), target.with_suffix(suffix))
+                linked.append(target.with_suffix(suffix))
             if read_here:
                 self._write_articles(name, self.groups[name],
                                      write=".articles.json" not in suffixes)
@@ -580,13 +580,13 @@ def _write_text(path: Path, text: str) -> None:
     _write_bytes(path, _encode(text))
 
 
-def _link(source: Path, target: Path) -> bool:
+def _link(source: str | Path, target: str | Path) -> bool:
     """A hard link to ``source`` at ``target`` (True), or a copy across file systems."""
     try:
         os.link(source, target)
         return True
     except FileNotFoundError:  # the folder first (most links go into existing folders)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
     try:
         os.link(source, target)
         return True
@@ -595,7 +595,7 @@ def _link(source: Path, target: Path) -> bool:
         return False
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -627,7 +627,7 @@ class _FileStats:
         ``digest`` (None when it does not): ``[digest, size, mtime_ns, inode]``."""
         if not isinstance(digest, str):
             return None
-        path = self.out / relative
+        path = os.path.join(self.out, relative)
         try:
             info = os.lstat(path)
             if not stat.S_ISREG(info.st_mode):
@@ -637,18 +637,18 @@ class _FileStats:
         except OSError:
             return None
 
-    def take(self, files: dict[str, Any], allowed: Callable[[Any], bool]) -> list[Path]:
+    def take(self, files: dict[str, Any], allowed: Callable[[Any], bool]) -> list[str]:
         """Link the previous output's ``files`` (path in OUT -> SHA-256) into the new one,
         each an ``allowed`` name and unchanged; the paths linked. Raises ValueError or
         OSError when one is not, with what it linked undone."""
-        linked: list[Path] = []
+        linked: list[str] = []
         try:
             for relative, digest in files.items():
                 seen = self.stats_if_unchanged(relative, digest) if allowed(relative) else None
                 if seen is None:
                     raise ValueError(relative)
-                target = self.tmp / relative
-                if _link(self.out / relative, target):
+                target = os.path.join(self.tmp, relative)
+                if _link(os.path.join(self.out, relative), target):
                     self.new[relative] = seen  # a hard link: the same inode, size and time
                 else:
                     self.note(relative, digest)
@@ -805,7 +805,7 @@ def _split_lines(path: Path, sizes: list[int]) -> list[list[dict[str, Any]]]:
                 for size in sizes]
 
 
-def _unlink_all(paths: list[Path]) -> None:
+def _unlink_all(paths: list[Any]) -> None:
     for path in paths:
         with contextlib.suppress(OSError):
             os.unlink(path)

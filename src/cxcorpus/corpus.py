@@ -219,6 +219,7 @@ def _listed(folder: Path, manifest: Path, allow_outside: bool) -> list[ListedArt
     shown_manifest = shown(manifest)
     files: list[Path] = []
     named: set[str] = set()
+    real_root = os.path.realpath(folder)
     for number, entry in enumerate(entries, start=1):
         for key, value in entry.items():
             expected = _KEYS.get(key)
@@ -243,7 +244,7 @@ def _listed(folder: Path, manifest: Path, allow_outside: bool) -> list[ListedArt
                 raise InputError(shown_manifest, f"names a file outside the corpus folder: "
                                                  f"{shown(entry['file'])}; refused (--allow-outside, "
                                                  "or allow_outside=True in Python, reads it)")
-            confine(file, folder)
+            confine(file, folder, real_root=real_root)
         if not os.path.lexists(file):
             raise TranslationError(shown_manifest, f"names a missing file: {shown(entry['file'])}")
         files.append(file)

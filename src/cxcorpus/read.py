@@ -105,7 +105,9 @@ def parse_article(
     text = _LINE_BREAKS.sub("\n", text)
     blocks = _html_blocks(text) if html else _text_blocks(text)
     if not blocks:
-        raise InputError(path, "no text: the file is empty or holds only white space")
+        raise InputError(path, "no text: the file is empty or holds only white space"
+                         if not text.strip() else "no text: the file holds only what stripped "
+                         "HTML leaves behind (such as an empty '()')")
     units, published = _classify(blocks, path)
     title = next((u.text for u in units if u.kind == "title"), None)
     index = 0

@@ -62,12 +62,13 @@ def file_kind(mode: int) -> str:
 
 
 def confine(path: str | os.PathLike, root: str | os.PathLike | None, *,
-            allow_outside: bool = False) -> Path:
-    """``path`` resolved; refused if it lies outside ``root`` (symlinks followed)."""
+            allow_outside: bool = False, real_root: str | None = None) -> Path:
+    """``path`` resolved; refused if it lies outside ``root`` (symlinks followed).
+    ``real_root``: ``root`` already resolved (a caller checking many files)."""
     path = Path(path)
     if root is None or allow_outside:
         return path
-    real_root = os.path.realpath(root)
+    real_root = real_root or os.path.realpath(root)
     real = os.path.realpath(path)
     if os.path.commonpath([real_root, real]) != real_root:
         raise InputError(shown(path), f"resolves outside the corpus folder ({shown(real)}); "
