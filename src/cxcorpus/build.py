@@ -60,8 +60,13 @@ ROW_GROUP_GROUPS = 25
 RECORDS = ("tweets", "gaps", "nway_gaps")
 RECORD_FILES = {"tweets": "tweets.jsonl", "gaps": "gaps.jsonl", "nway_gaps": "gaps-nway.jsonl"}
 # A local cluster's workers sample their own stacks every 10 ms for the dashboard's
-# profile (no dashboard here): in pure-Python work that costs CPU for nothing.
-LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
+# profile (no dashboard here): in pure-Python work that costs CPU for nothing. Dask also
+# starts its workers with MALLOC_TRIM_THRESHOLD_=65536, which hands freed memory back to
+# the system at once and fixes glibc's threshold (no longer raised for large blocks such as
+# numpy arrays): measured on 120 groups, a worker then spends ~8 % more CPU on the same
+# groups than this process does, ~4 % with glibc's own setting (None unsets it).
+LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False,
+                        "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 # Files read per task when a cold build reads on the workers (at most; fewer when there
 # are too few to keep every worker busy): a task per file would cost more than the read.
 READ_BATCH = 32
@@ -179,6 +184,10 @@ class _Run:
             keys = {n: group_key(n, self.groups[n], self.signature, self.memo.digest)
                     for n in names}
             todo = [n for n in names if not self._reuse(n, keys[n])]
+            stream = _Stream(self, names)
+            stack.callback(stream.release)  # its files closed however the build ends
+            for name in set(names) - set(todo):
+                stream.done(name)
             t = time.perf_counter()
             with counter(len(names), desc="building", unit="group") as bar:
                 bar.update(len(names) - len(todo))
@@ -192,6 +201,7 @@ class _Run:
                         self.failed[name] = error or "failed"
                     else:
                         self._write_group(result, keys[name])
+                    stream.done(name)
                     bar.set_postfix_str(f"{self.cache['misses']} texts embedded", refresh=False)
                     bar.update(1)
 
@@ -199,9 +209,10 @@ class _Run:
                     self._run_dask(tasks, done)
                 else:
                     self._run_here(tasks, done)
-        timings["groups"] = time.perf_counter() - t
-        t = time.perf_counter()
-        summary = self._finish(names)
+            timings["groups"] = time.perf_counter() - t
+            t = time.perf_counter()
+            stream.close()
+        summary = self._finish(stream)
         timings["write"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - start
         read = (summary["counts"]["articles"] - self.memo.reused if self.grouped_by != "manifest"
@@ -327,6 +338,7 @@ class _Run:
         for name, articles in tasks:
             hits, misses = getattr(self.cached, "hits", 0), getattr(self.cached, "misses", 0)
             result, error = try_group(name, articles, self.cached, self.options, self.sentences)
+            result = pack_records(result) if result is not None else None
             self.cache["hits"] += getattr(self.cached, "hits", 0) - hits
             self.cache["misses"] += getattr(self.cached, "misses", 0) - misses
             done(name, result, error)
@@ -350,7 +362,7 @@ class _Run:
 
         def submit(batch: list) -> Any:
             future = client.submit(run_groups, batch, spec, self.options, self.sentences,
-                                   retries=1, pure=False,
+                                   pack_records, retries=1, pure=False,
                                    key=f"cxcorpus-groups-{len(running)}-{_short(batch[0][0])}")
             running[future] = batch
             return future
@@ -377,35 +389,24 @@ class _Run:
 
     # --- writing -------------------------------------------------------------------------
 
-    def _write_group(self, result: dict[str, Any], key: str) -> None:
+    def _write_group(self, packed: dict[str, Any], key: str) -> None:
         """A group's own files, its records as the lines of the corpus-wide JSONL files, and
-        its state: what the summary needs of it, and how to tell its files unchanged."""
-        from .gaps import gap_summary
-        from .report import missing_by_lang
-
+        its state: what the summary needs of it, and how to tell its files unchanged (the
+        group's records as ``pack_records`` made them, where its task ran)."""
         files = {}
-        for relative, text in result.pop("files").items():
-            data = _encode(text)
+        for relative, data in packed.pop("files").items():
             _write_bytes(self.tmp / relative, data)
-            files[relative] = hashlib.sha256(data).hexdigest()
+            files[relative] = packed["digests"][relative]
             self.files.note(relative, files[relative])
-        records = {kind: result.pop(kind) for kind in RECORDS}
-        blocks = [_jsonl_bytes(records[kind]) for kind in RECORDS]
-        summary = {
-            "counts": {kind: len(records[kind]) for kind in RECORDS},
-            "kinds": gap_summary(records["gaps"]),
-            "quotes": sorted({t.get("quote_id") for t in records["tweets"]} - {None}),
-            "missing": missing_by_lang([result["entry"]], records["nway_gaps"]),
-            "bytes": [len(b) for b in blocks],
-        }
-        state = {"name": result["name"], "key": key, "files": files, **result,
-                 "summary": summary}
-        path = self._state_path(self.tmp, result["name"])
-        _write_bytes(path.with_suffix(".jsonl"), b"".join(blocks))
+        del packed["digests"]
+        lines = packed.pop("lines")
+        state = {"name": packed["name"], "key": key, "files": files, **packed}
+        path = self._state_path(self.tmp, packed["name"])
+        _write_bytes(path.with_suffix(".jsonl"), lines)
         # ASCII: a name with undecodable bytes comes back exactly as it was
         _write_text(path, json.dumps(state))
         if self.grouped_by != "manifest":
-            self._write_articles(result["name"], self.groups[result["name"]])
+            self._write_articles(packed["name"], self.groups[packed["name"]])
 
     def _write_articles(self, name: str, articles: list[Any], write: bool = True) -> None:
         if write:
@@ -414,60 +415,26 @@ class _Run:
         for article in articles:  # written: no longer held
             self.memo.read.pop(self.memo.relative(article.path), None)
 
-    def _finish(self, names: list[str]) -> dict[str, Any]:
-        """The corpus-wide files, streamed from the groups' states in corpus order; what
-        reading the articles said is said again (also for the groups taken unchanged)."""
+    def _finish(self, stream: _Stream) -> dict[str, Any]:
+        """The index page and the summary, from what ``stream`` gathered of the groups."""
         from .report import render_index
 
-        groups, warnings_, quotes, kinds, missing = [], [], set(), {}, {}
-        counts = {kind: 0 for kind in RECORDS}
-        units = 0
-        signature = None
-        parts = _Parts(self.tmp, self.files)
-        outputs = [self.tmp / f"{RECORD_FILES[kind]}" for kind in RECORDS]
-        with contextlib.ExitStack() as files:
-            handles = [files.enter_context(_open_output(path)) for path in outputs]
-            for name in names:
-                if name in self.failed:
-                    articles = self.groups[name]  # unread (listed) articles count no units
-                    units += sum(len(getattr(a, "aligned_units", ())) for a in articles)
-                    groups.append({"name": name, "articles": [a.id for a in articles],
-                                   "langs": [a.lang for a in articles], "aligned": False,
-                                   "pairs": [], "report": None, "tweets": {},
-                                   "problem": f"failed: {self.failed[name]}"})
-                    continue
-                path = self._state_path(self.tmp, name)
-                state = json.loads(path.read_text(encoding="utf-8"))
-                summary = state["summary"]
-                with open(path.with_suffix(".jsonl"), "rb") as lines:
-                    for handle, output, size in zip(handles, outputs, summary["bytes"]):
-                        _copy(lines, handle, size, output)
-                missing.update(summary["missing"])
-                for kind in RECORDS:
-                    counts[kind] += summary["counts"][kind]
-                quotes.update(summary["quotes"])
-                for kind, n in summary["kinds"].items():
-                    kinds[kind] = kinds.get(kind, 0) + n
-                warnings_ += state["warnings"]
-                for message in state.get("read_warnings", []):
-                    warnings.warn(message, stacklevel=4)
-                units += sum(state["entry"]["units"].values())
-                signature = signature or state["signature"]
-                parts.add(name, state, path.with_suffix(".jsonl"))
-                groups.append(state["entry"])
-        parts.close()
         self.files.save(self.memo.stats)
+        groups = stream.groups
         index_groups = [{**g, "report_file": g["report"][len("report/"):] if g.get("report")
                          else None} for g in groups]
         title = printable(f"cxcorpus build of {self.corpus_path}")
-        _write_text(self.tmp / "report" / "index.html", render_index(index_groups, title=title,
-                                                                   missing=missing))
+        _write_text(self.tmp / "report" / "index.html", render_index(
+            index_groups, title=title, missing=stream.missing))
+        signature = stream.signature
         if signature is None:
             from .model import Signature
 
             s = Signature(self.inner.name, self.inner.version, dict(self.options))
             signature = {**s.to_dict(), "format": s.format()}
-        warnings_ += [f"group {n}: {e}" for n, e in self.failed.items()]
+        failed = [(g["name"], self.failed[g["name"]]) for g in groups
+                  if g["name"] in self.failed]  # in corpus order, whatever finished first
+        counts = stream.counts
         return {
             "corpus": printable(str(self.corpus_path)),
             "grouped_by": self.grouped_by,
@@ -476,20 +443,94 @@ class _Run:
                 "groups": len(groups),
                 "aligned_groups": sum(bool(g["aligned"]) for g in groups),
                 "alignments": sum(len(g["pairs"]) for g in groups),
-                "units": units,
+                "units": stream.units,
                 "tweets": counts["tweets"],
-                "quotes": len(quotes),
+                "quotes": len(stream.quotes),
                 "gaps": counts["gaps"],
-                "gaps_by_kind": dict(sorted(kinds.items())),
+                "gaps_by_kind": dict(sorted(stream.kinds.items())),
                 "nway_gaps": counts["nway_gaps"],
             },
             "groups": groups,
-            "failed": [{"group": n, "error": e} for n, e in self.failed.items()],
-            "warnings": warnings_,
+            "failed": [{"group": n, "error": e} for n, e in failed],
+            "warnings": stream.warnings + [f"group {n}: {e}" for n, e in failed],
             "cache": {"dir": str(getattr(self.cached, "dir", self.cache_dir)), **self.cache},
             "workers": self.scheduler or self.used_workers,
             "signature": signature,
         }
+
+
+class _Stream:
+    """The corpus-wide files (JSONL, Parquet parts), written in corpus order while the
+    groups are built: a group is written as soon as it and every group before it are done
+    (``done``), from its state, so nothing of the corpus's records is held; what reading
+    its articles said is said again then (also for a group taken unchanged). Gathers what
+    the summary and the index need."""
+
+    def __init__(self, run: _Run, names: list[str]):
+        self.run, self.names = run, names
+        self.next = 0
+        self.ready: set[str] = set()
+        self.groups: list[dict[str, Any]] = []
+        self.warnings: list[str] = []
+        self.quotes: set[str] = set()
+        self.kinds: dict[str, int] = {}
+        self.missing: dict[str, Any] = {}
+        self.counts = {kind: 0 for kind in RECORDS}
+        self.units = 0
+        self.signature: dict[str, Any] | None = None
+        self.parts = _Parts(run.tmp, run.files)
+        self.paths = [run.tmp / RECORD_FILES[kind] for kind in RECORDS]
+        self._files = contextlib.ExitStack()
+        self.handles = [self._files.enter_context(_open_output(path)) for path in self.paths]
+
+    def release(self) -> None:
+        """Close the files (``close`` does, when every group was written)."""
+        self._files.close()
+
+    def done(self, name: str) -> None:
+        """``name`` is built (or taken, or failed): write every group now in turn."""
+        self.ready.add(name)
+        while self.next < len(self.names) and self.names[self.next] in self.ready:
+            self.ready.discard(self.names[self.next])
+            self._write(self.names[self.next])
+            self.next += 1
+
+    def close(self) -> None:
+        """Every group written: the last Parquet parts, and the files closed."""
+        if self.next != len(self.names):
+            raise RuntimeError(f"group {self.names[self.next]!r} was never done")
+        self.parts.close()
+        self._files.close()
+
+    def _write(self, name: str) -> None:
+        run = self.run
+        if name in run.failed:
+            articles = run.groups[name]  # unread (listed) articles count no units
+            self.units += sum(len(getattr(a, "aligned_units", ())) for a in articles)
+            self.groups.append({"name": name, "articles": [a.id for a in articles],
+                                "langs": [a.lang for a in articles], "aligned": False,
+                                "pairs": [], "report": None, "tweets": {},
+                                "problem": f"failed: {run.failed[name]}"})
+            return
+        path = run._state_path(run.tmp, name)
+        state = json.loads(path.read_text(encoding="utf-8"))
+        summary = state["summary"]
+        with open(path.with_suffix(".jsonl"), "rb") as lines:
+            for handle, output, size in zip(self.handles, self.paths, summary["bytes"]):
+                _copy(lines, handle, size, output)
+        self.missing.update(summary["missing"])
+        for kind in RECORDS:
+            self.counts[kind] += summary["counts"][kind]
+        self.quotes.update(summary["quotes"])
+        for kind, n in summary["kinds"].items():
+            self.kinds[kind] = self.kinds.get(kind, 0) + n
+        self.warnings += state["warnings"]
+        for message in state.get("read_warnings", []):
+            warnings.warn(message, stacklevel=2)
+        self.units += sum(state["entry"]["units"].values())
+        self.signature = self.signature or state["signature"]
+        self.parts.add(name, state, path.with_suffix(".jsonl"))
+        self.groups.append(state["entry"])
 
 
 def _inside_output(relative: object) -> bool:
@@ -682,6 +723,30 @@ def _records_whole(state: dict[str, Any], lines: Path) -> bool:
     except (OSError, KeyError, TypeError, AttributeError):
         return False
     return stat.S_ISREG(info.st_mode) and info.st_size == sum(sizes)
+
+
+def pack_records(result: dict[str, Any]) -> dict[str, Any]:
+    """A group's records (``process_group``'s result) as the build writes them: its files
+    as bytes with their SHA-256, its tweets, gaps and n-way gaps as the lines of the
+    corpus-wide JSONL files, and the summary of them the build keeps in the group's state.
+    Pure, so it runs where the group's task ran: a worker sends bytes back, not records."""
+    from .gaps import gap_summary
+    from .report import missing_by_lang
+
+    packed = dict(result)
+    files = {relative: _encode(text) for relative, text in packed.pop("files").items()}
+    records = {kind: packed.pop(kind) for kind in RECORDS}
+    blocks = [_jsonl_bytes(records[kind]) for kind in RECORDS]
+    packed.update(
+        files=files, digests={r: hashlib.sha256(d).hexdigest() for r, d in files.items()},
+        lines=b"".join(blocks), summary={
+            "counts": {kind: len(records[kind]) for kind in RECORDS},
+            "kinds": gap_summary(records["gaps"]),
+            "quotes": sorted({t.get("quote_id") for t in records["tweets"]} - {None}),
+            "missing": missing_by_lang([packed["entry"]], records["nway_gaps"]),
+            "bytes": [len(b) for b in blocks],
+        })
+    return packed
 
 
 def _jsonl_bytes(records: list[dict[str, Any]]) -> bytes:

@@ -310,15 +310,20 @@ def try_group(name: str, items: Sequence[Any], encoder: Any, options: dict[str, 
 
 
 def run_groups(batch: Sequence[tuple[str, Sequence[Any]]], spec: EncoderSpec,
-               options: dict[str, Any], sentences: bool) -> list[tuple[str, Any, Any]]:
+               options: dict[str, Any], sentences: bool,
+               pack: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+               ) -> list[tuple[str, Any, Any]]:
     """Several groups on a worker (one task for a few groups costs the scheduler less than
-    a task each): ``try_group``'s ``(name, records, error)`` per group, in order; the
-    records also count the texts the group took from the cache and embedded."""
+    a task each): ``try_group``'s ``(name, records, error)`` per group, in order, the
+    records passed through ``pack`` when given (the caller's own form of them); they also
+    count the texts the group took from the cache and embedded."""
     encoder = worker_encoder(spec)
     done = []
     for name, items in batch:
         hits, misses = getattr(encoder, "hits", 0), getattr(encoder, "misses", 0)
         result, error = try_group(name, items, encoder, options, sentences)
+        if result is not None and pack is not None:
+            result = pack(result)
         if result is not None:
             result["cache"] = {"hits": getattr(encoder, "hits", 0) - hits,
                                "misses": getattr(encoder, "misses", 0) - misses}
