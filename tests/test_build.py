@@ -13,7 +13,7 @@ from cxcorpus import build as build_module
 from cxcorpus.build import BuildError, build
 from cxcorpus.corpus import load_corpus
 from cxcorpus.embed import get_encoder
-from cxcorpus.errors import InputError
+from cxcorpus.errors import EncoderError, InputError
 from cxcorpus.outdir import STATS
 from cxcorpus.tweets import extract_tweets
 from tests.conftest import BagOfWords
@@ -274,6 +274,30 @@ def test_what_reading_said_is_said_again_by_a_build_that_reuses_the_group(built,
         assert summary["incremental"]["recomputed"] == recomputed
     assert [g["langs"] for g in summary["groups"] if g["name"] == "customer-always-right"] == [
         ["az"]]
+
+
+class ModelThatWillNotLoad(BagOfWords):
+    """An encoder whose model cannot be loaded (a damaged download, say)."""
+
+    name = "will-not-load"
+
+    def load(self):
+        raise EncoderError(None, "the model files are damaged")
+
+    def encode(self, texts):
+        self.load()
+
+
+def test_a_model_that_cannot_load_fails_the_groups_that_need_it(corpus_dir, tmp_path):
+    """The build starts loading the model in a thread while it looks for unchanged groups;
+    a load that fails there is said by the groups that need vectors, once each, and the
+    groups that need none (single versions) are built."""
+    with pytest.warns(build_module.BuildWarning, match="the model files are damaged"):
+        summary = build(corpus_dir, tmp_path / "out", ModelThatWillNotLoad(),
+                        cache_dir=tmp_path / "cache", workers=1)
+    assert summary["failed"] == [{"group": "cx-tweetchat",
+                                  "error": "the model files are damaged"}]
+    assert summary["incremental"].items() >= {"recomputed": 2, "failed": 1}.items()
 
 
 class DiesOnGerman(BagOfWords):

