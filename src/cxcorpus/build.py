@@ -200,8 +200,10 @@ class _Run:
                 loading.join()
             stream = _Stream(self, names)
             stack.callback(stream.release)  # its files closed however the build ends
-            for name in set(names) - set(todo):
-                stream.done(name)
+            computed = set(todo)
+            for name in names:
+                if name not in computed:  # taken unchanged: written as soon as its turn comes
+                    stream.done(name)
             t = time.perf_counter()
             with counter(len(names), desc="building", unit="group") as bar:
                 bar.update(len(names) - len(todo))
