@@ -105,9 +105,10 @@ def build(corpus_path: str | Path, out_dir: str | Path, encoder: Any = None, *,
     ``~/.cache/cxcorpus``). ``workers > 1`` runs the groups on a local Dask cluster of that
     many processes (``None``: one per core, in this process when there are only a few groups
     to compute); ``scheduler`` (``tcp://host:port``) on an existing cluster instead (its
-    workers must see the embedding cache folder at the same path). Groups unchanged
-    since the previous build into ``out_dir`` are taken from it. ``allow_outside`` lets the
-    manifest and symbolic links name files outside the corpus folder.
+    workers must see the corpus folder and the embedding cache folder at the same paths).
+    Groups unchanged since the previous build into ``out_dir`` are taken from it.
+    ``allow_outside`` lets the manifest and symbolic links name files outside the corpus
+    folder.
     """
     from . import __version__
     from .embed import CachedEncoder, get_encoder

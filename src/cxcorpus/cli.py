@@ -282,7 +282,8 @@ def _emit(text: str, out: str | None) -> None:
                    "this process alone for a few groups; 1 runs in this process).")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Run on an existing dask.distributed cluster (e.g. tcp://host:8786) "
-                   "instead of a local one; its workers need the cache folder at the same path.")
+                   "instead of a local one; its workers need the corpus and the cache folder "
+                   "at the same paths.")
 @click.option("--allow-outside", is_flag=True, help=ALLOW_OUTSIDE_HELP)
 def build_command(corpus: str, out: str, cache: str | None, encoder_name: str,
                   workers: int | None, scheduler: str | None, allow_outside: bool) -> None:
