@@ -163,6 +163,7 @@ class _Run:
         self.cache = {"hits": 0, "misses": 0}
         self.used_workers = 1
         self.client: Any = None  # a Dask client, started when there is work to share
+        self._loading: Any = None  # the thread loading the encoder's model, if any
         self._stack: Any = None
         self.memo: Any = None  # file digests, and the articles the previous build read
         # group -> its articles: read here (grouped by content), or ``ListedArticle``s
@@ -192,13 +193,12 @@ class _Run:
             names = list(self.groups)
             keys = {n: group_key(n, self.groups[n], self.signature, self.memo.digest)
                     for n in names}
-            todo, loading = [], None
+            todo: list[str] = []
             for name in names:
                 if not self._reuse(name, keys[name]):
-                    loading = loading if todo else self._load_encoder_meanwhile()
+                    if not todo:
+                        self._loading = self._load_encoder_meanwhile()
                     todo.append(name)
-            if loading is not None:
-                loading.join()
             stream = _Stream(self, names)
             stack.callback(stream.release)  # its files closed however the build ends
             computed = set(todo)
@@ -371,6 +371,8 @@ class _Run:
         """In this process (one worker: a cluster would only add its start-up time)."""
         from .pipeline import try_group
 
+        if self._loading is not None:  # the model, loaded while unchanged groups were taken
+            self._loading.join()
         for name, articles in tasks:
             hits, misses = getattr(self.cached, "hits", 0), getattr(self.cached, "misses", 0)
             result, error = try_group(name, articles, self.cached, self.options, self.sentences)
