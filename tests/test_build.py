@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -21,6 +22,12 @@ from tests.conftest import BagOfWords
 
 def _jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _copy(folder: Path, to: Path) -> Path:
+    """A copy of the seed corpus or of the built output, for a test to change."""
+    shutil.copytree(folder, to)
+    return to
 
 
 @pytest.fixture(scope="module")
@@ -193,13 +200,9 @@ def test_a_failing_group_is_listed_and_the_rest_is_built(built, corpus_dir, tmp_
 
 
 def test_one_changed_article_recomputes_only_its_group(built, corpus_dir, tmp_path):
-    import shutil
-
     cache, out, _ = built
-    corpus = tmp_path / "corpus"
-    shutil.copytree(corpus_dir, corpus)
-    mine = tmp_path / "out"
-    shutil.copytree(out, mine)
+    corpus = _copy(corpus_dir, tmp_path / "corpus")
+    mine = _copy(out, tmp_path / "out")
     before = _outputs(mine)
     article = corpus / "customer-always-right.tr.txt"
     article.write_text(article.read_text(encoding="utf-8") + "\nYeni bir paragraf.\n",
@@ -237,13 +240,9 @@ def test_two_workers_write_the_same_bytes_as_one(built, corpus_dir, tmp_path, mo
 def test_a_file_a_worker_cannot_read_stops_the_build(built, corpus_dir, tmp_path):
     """An article that cannot be read, found by the worker that reads its group: the build
     stops with that file's error, and the previous output is left as it was."""
-    import shutil
-
     cache, out, _ = built
-    corpus = tmp_path / "corpus"
-    shutil.copytree(corpus_dir, corpus)
-    mine = tmp_path / "out"
-    shutil.copytree(out, mine)
+    corpus = _copy(corpus_dir, tmp_path / "corpus")
+    mine = _copy(out, tmp_path / "out")
     before = _outputs(mine)
     (corpus / "cx-tweetchat.it.txt").write_bytes(b"")
     with pytest.raises(InputError, match=r"cx-tweetchat\.it\.txt: .*empty"):
@@ -256,10 +255,7 @@ def test_what_reading_said_is_said_again_by_a_build_that_reuses_the_group(built,
                                                                           tmp_path):
     """The manifest's language against langdetect's: warned when the article is read, and
     again when its group is taken unchanged (its state keeps what reading said)."""
-    import shutil
-
-    corpus = tmp_path / "corpus"
-    shutil.copytree(corpus_dir, corpus)
+    corpus = _copy(corpus_dir, tmp_path / "corpus")
     manifest = corpus / "manifest.toml"
     text = manifest.read_text(encoding="utf-8")
     manifest.write_text(text.replace('file = "customer-always-right.tr.txt"\n'
@@ -375,8 +371,6 @@ def test_duckdb_reads_the_parquet_datasets(built):
 
 
 def test_versions_that_are_not_translations_are_warned_about(built, corpus_dir, tmp_path):
-    import shutil
-
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for name in ("cx-tweetchat.de.txt", "twitter-customer-conversation.tr.txt"):
@@ -411,8 +405,6 @@ def test_refuses_output_inside_the_corpus_or_over_other_files(corpus_dir, tmp_pa
 
 def test_a_group_in_an_uncovered_language_is_listed_not_fatal(corpus_dir, tmp_path, built):
     """TR+IT build as usual; a DE+FI group (the encoder has no Finnish) is reported."""
-    import shutil
-
     cache = built[0]
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -447,8 +439,6 @@ def test_tweets_equal_the_tweets_command(built, corpus_dir):
 
 
 def test_without_a_manifest_groups_are_found_by_content(corpus_dir, tmp_path, built):
-    import shutil
-
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for path in corpus_dir.glob("*.txt"):
@@ -465,14 +455,11 @@ def test_parquet_parts_of_unchanged_groups_are_kept(built, corpus_dir, tmp_path,
     """One part per group here: a changed article rewrites its group's part only; the
     others are the previous build's files (hard links), and the datasets equal a cold
     build's."""
-    import shutil
-
     import pyarrow.dataset as ds
 
     cache = built[0]
     monkeypatch.setattr(build_module, "PART_GROUPS", 1)
-    corpus = tmp_path / "corpus"
-    shutil.copytree(corpus_dir, corpus)
+    corpus = _copy(corpus_dir, tmp_path / "corpus")
     out = tmp_path / "out"
     build(corpus, out, cache_dir=cache)
     parts = sorted((out / "parquet").rglob("*.parquet"))
@@ -496,8 +483,6 @@ def test_parquet_parts_of_unchanged_groups_are_kept(built, corpus_dir, tmp_path,
 def test_an_edited_output_file_is_not_taken_back(built, corpus_dir, tmp_path):
     """A file of the previous output that someone changed (same size, new bytes) is
     recomputed, not carried into the next output."""
-    import shutil
-
     cache, out, _ = built
     mine = tmp_path / "out"
     shutil.copytree(out, mine, copy_function=os.link)  # the same files, as a build keeps them
@@ -537,11 +522,8 @@ def test_a_damaged_state_is_recomputed(built, corpus_dir, tmp_path):
     """A group's kept records cut short (or its state's summary gone) make that group be
     computed again; the output is what a clean build gives."""
     import hashlib
-    import shutil
-
     cache, out, _ = built
-    mine = tmp_path / "out"
-    shutil.copytree(out, mine)
+    mine = _copy(out, tmp_path / "out")
     state = mine / ".cxcorpus-state" / hashlib.sha256(b"cx-tweetchat").hexdigest()
     lines = state.with_suffix(".jsonl")
     lines.write_bytes(lines.read_bytes()[:100])
