@@ -138,8 +138,7 @@ def build(corpus_path: str | Path, out_dir: str | Path, encoder: Any = None, *,
                        signature, workers, scheduler, allow_outside)
             summary = run.build()
             summary["out"] = printable(shown)
-            _write_text(tmp / "summary.json",
-                        json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+            _write_json(tmp / "summary.json", summary)
             swap(tmp, out)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -661,6 +660,18 @@ def _write_bytes(path: Path, data: bytes) -> None:
 
 def _write_text(path: Path, text: str) -> None:
     _write_bytes(path, _encode(text))
+
+
+def _write_json(path: Path, value: Any) -> None:
+    """``value`` as indented JSON, written piece by piece: the summary of a large corpus (a
+    line per group) is never one string in memory."""
+    try:
+        with open(path, "wb") as out:
+            pieces = json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(value)
+            out.writelines(_encode(piece) for piece in pieces)
+            out.write(b"\n")
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
 
 
 def _link(source: str | Path, target: str | Path) -> bool:
