@@ -392,8 +392,11 @@ OUTPUTS = {  # the files every build of the bundled corpus writes
 }
 
 # Runs the real CLI, after an optional patch (a fault that needs a precise moment).
+# Ctrl-C as in a terminal: a test run started in the background of a script inherits SIGINT
+# ignored, and so would the build, which then never stops on it.
 _CLI = """
 import os, signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 PATCH
 from cxcorpus.cli import main
 sys.exit(main(sys.argv[1:], prog_name="cxcorpus"))
