@@ -262,7 +262,7 @@ def test_several_edits_at_once(sizes, salt, data):
     third = n // 3
     d = data.draw(st.integers(0, third - 2))
     m = data.draw(st.integers(third, 2 * third - 2))
-    ins = data.draw(st.integers(2 * third, n - 1))
+    ins = data.draw(st.integers(max(2 * third, m + 3), n - 1))  # a unit after the merge
     tgt = src[:d] + src[d + 1:m] + [src[m] + " " + src[m + 1]] + src[m + 2:ins]
     tgt += [f"new{salt} words here that nobody wrote before"] + src[ins:]
     alignment = align(src, tgt, BagOfWords())
