@@ -26,14 +26,14 @@ from cxcorpus.evaluate import read_gold, score_alignments
 
 # Module constants and align() keywords a grid may set.
 CONSTANTS = {"LENGTH_WEIGHT", "LENGTH_POWER", "LENGTH_FULL", "MARGIN_WEIGHT", "EMBED_MARGIN",
-             "SKIP_EXTEND", "ATTACH_WEIGHT", "CONTENT_FULL", "SPLIT_MARGIN"}
+             "SKIP_EXTEND", "ATTACH_WEIGHT", "CONTENT_FULL", "SPLIT_MARGIN", "SIZE_GAIN"}
 KEYWORDS = {"skip", "band", "max_merge", "merge_penalty"}
 LAX_FLOOR = 0.99  # issue 14's bar for every development corpus
 # SPLIT_MARGIN 9 never splits. Settings that break the aligner's invariants are not in the
 # grid: skip 0.2 merges an excerpt's paragraphs with unmatched neighbours, skip 0.17 or
 # LENGTH_POWER 0.35 a deleted unit with its neighbour (tests/test_properties.py, 25 seeds).
 DEFAULT_GRID = {"skip": [0.1, 0.15], "ATTACH_WEIGHT": [0.0, 0.25], "SPLIT_MARGIN": [0.02, 9.0],
-                "LENGTH_POWER": [0.5, 0.65]}
+                "LENGTH_POWER": [0.5, 0.65], "SIZE_GAIN": [0.0, 0.03, 0.05, 0.07]}
 
 
 def run(corpus: str, encoder, setting: dict) -> float:

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxcorpus.align import (
+    DEFAULTS,
     _Band,
     _costs_to_end,
     _dp,
@@ -109,7 +110,8 @@ def full_band(src, tgt, max_merge=4):
     sides = [_Side.build(texts, BOW.encode(texts), max_merge, BOW) for texts in (src, tgt)]
     lo = np.zeros(len(src) + 1, np.int64)
     hi = np.full(len(src) + 1, len(tgt), np.int64)
-    return _Scorer(*sides, {"merge_penalty": 0.0}), lo, hi, bead_types(max_merge)
+    scorer = _Scorer(*sides, {"merge_penalty": 0.0, "skip": DEFAULTS["skip"]})
+    return scorer, lo, hi, bead_types(max_merge)
 
 
 def merged_neighbours(units, data):

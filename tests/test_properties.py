@@ -275,6 +275,22 @@ def test_several_edits_at_once(sizes, salt, data):
         assert ((i,), (j,)) in beads
 
 
+def test_a_unit_inserted_right_after_a_merge_is_left_out():
+    """The first unit deleted, two units merged into one and a new unit right after it
+    (hypothesis's seed 8 before the edits were kept apart): the size gain makes the DP take
+    the four units as one 2-2; the split check leaves the new unit out (2-1 + 0-1) instead of
+    keeping the 2-2 or cutting it into two 1-1 beads, one of them the new unit's."""
+    from cxcorpus.align import align
+
+    src = _units([4, 4, 4, 4] + [6] * 8, 934)
+    tgt = src[1:6] + [src[6] + " " + src[7], "new934 words here that nobody wrote before"]
+    tgt += src[8:]
+    beads = {(b.src, b.tgt) for b in align(src, tgt, BagOfWords()).beads}
+    assert {((0,), ()), ((6, 7), (5,)), ((), (6,))} <= beads
+    assert all(((i,), (i - 1,)) in beads for i in range(1, 6))
+    assert all(((i,), (i - 1,)) in beads for i in range(8, 12))
+
+
 def test_a_real_excerpt_aligns_with_the_full_translation(tmp_path_factory):
     """Every third Turkish paragraph against the whole Italian translation (1-1 in full)."""
     from cxcorpus.align import align
