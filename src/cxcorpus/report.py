@@ -505,12 +505,20 @@ def render_index(groups: list[dict[str, Any]], title: str = "cxcorpus build",
     language lacks and the missing sentences; a click on a column header sorts by it.
 
     The passages lacked come from the build's ``gaps-nway`` records (``nway_gaps``), or
-    already counted per group as :func:`missing_by_lang` gives them (``missing``)."""
+    already counted per group as :func:`missing_by_lang` gives them (``missing``). The
+    page is ``index_page``'s head, an ``index_row`` per group and its tail."""
     langs = sorted({lang for g in groups for lang in g.get("langs", [])})
     if nway_gaps is not None:
         missing = missing_by_lang(groups, nway_gaps)
-    known = missing is not None
-    missing = missing or {}
+    head, tail = index_page(title, len(groups), langs)
+    rows = [index_row(g, langs, None if missing is None else missing.get(g["name"], {}))
+            for g in groups]
+    return head + "".join(rows) + tail
+
+
+def index_page(title: str, groups: int, langs: list[str]) -> tuple[str, str]:
+    """The index page around its rows (head, tail), for ``groups`` groups whose versions
+    are in ``langs`` (sorted): a page can be written a row at a time between them."""
     head = ['<th scope="col"><button type="button">group</button></th>',
             '<th scope="col"><button type="button">versions</button></th>',
             '<th scope="col"><button type="button">rows</button></th>']
@@ -518,35 +526,40 @@ def render_index(groups: list[dict[str, Any]], title: str = "cxcorpus build",
              "</button></th>" for lang in langs]
     head += ['<th scope="col"><button type="button">missing sentences</button></th>',
              '<th scope="col"><button type="button">note</button></th>']
-    rows = []
-    for g in groups:
-        name = escape(g["name"])
-        link = (f'<a href="{escape(g["report_file"])}">{name}</a>' if g.get("report_file")
-                else name)
-        cells = [f'<td data-sort="{name}">{link}</td>',
-                 f'<td data-sort="{len(g["articles"])}">{escape(", ".join(g["articles"]))}</td>',
-                 _count_cell(g.get("rows"))]
-        by_lang = missing.get(g["name"], {})
-        for lang in langs:
-            present = lang in g.get("langs", [])
-            aligned = bool(g.get("report_file")) and known
-            cells.append(_count_cell(by_lang.get(lang, 0) if present and aligned else None))
-        cells.append(_count_cell(g.get("lacked_sentences") if g.get("report_file") else None))
-        note = ("" if g.get("report_file") else
-                f"not aligned: {g['problem']}" if g.get("problem") else "single version")
-        cells.append(f'<td data-sort="{escape(note)}">{escape(note)}</td>')
-        rows.append(f"<tr>{''.join(cells)}</tr>")
-    return (
+    page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{escape(_csp(INDEX_SCRIPT))}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{CSS}</style></head>"
         f"<body><h1>{escape(title)}</h1>"
-        f'<p class="meta">{plural(len(groups), "group")}; click a column header to sort.</p>'
+        f'<p class="meta">{plural(groups, "group")}; click a column header to sort.</p>'
         f'<div class="scroll"><table class="index" id="groups"><thead><tr>{"".join(head)}'
-        f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
-        f"<script>{INDEX_SCRIPT}</script></body></html>\n"
-    )
+        "</tr></thead><tbody>")
+    return page, f"</tbody></table></div><script>{INDEX_SCRIPT}</script></body></html>\n"
+
+
+def index_row(group: dict[str, Any], langs: list[str],
+              missing: dict[str, int] | None) -> str:
+    """One group's row of the index page (``group`` a summary entry with its
+    ``report_file``); ``missing``: the passages each language's version lacks, None when
+    not counted."""
+    g = group
+    name = escape(g["name"])
+    link = (f'<a href="{escape(g["report_file"])}">{name}</a>' if g.get("report_file")
+            else name)
+    cells = [f'<td data-sort="{name}">{link}</td>',
+             f'<td data-sort="{len(g["articles"])}">{escape(", ".join(g["articles"]))}</td>',
+             _count_cell(g.get("rows"))]
+    by_lang = missing or {}
+    for lang in langs:
+        present = lang in g.get("langs", [])
+        aligned = bool(g.get("report_file")) and missing is not None
+        cells.append(_count_cell(by_lang.get(lang, 0) if present and aligned else None))
+    cells.append(_count_cell(g.get("lacked_sentences") if g.get("report_file") else None))
+    note = ("" if g.get("report_file") else
+            f"not aligned: {g['problem']}" if g.get("problem") else "single version")
+    cells.append(f'<td data-sort="{escape(note)}">{escape(note)}</td>')
+    return f"<tr>{''.join(cells)}</tr>"
 
 
 def _count_cell(count: int | None) -> str:
