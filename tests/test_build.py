@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ from cxcorpus.corpus import load_corpus
 from cxcorpus.embed import get_encoder
 from cxcorpus.errors import EncoderError, InputError
 from cxcorpus.outdir import STATS
+from cxcorpus.summary_groups import GroupsWriter
 from cxcorpus.tweets import extract_tweets
 from tests.conftest import BagOfWords
 
@@ -51,7 +53,7 @@ def test_writes_every_output(built, corpus_dir):
     assert (out / "tweets.jsonl").is_file() and (out / "gaps.jsonl").is_file()
     assert sorted(p.name for p in (out / "report").iterdir()) == ["cx-tweetchat.html", "index.html"]
     assert json.loads((out / "summary.json").read_text(encoding="utf-8")) == json.loads(
-        json.dumps(summary))
+        json.dumps(summary, default=list))
     index = (out / "report" / "index.html").read_text(encoding="utf-8")
     assert 'href="cx-tweetchat.html"' in index and "customer-always-right" in index
 
@@ -120,6 +122,52 @@ def test_summary_lists_single_version_groups(built):
     assert "skip" in summary["signature"]["params"]
 
 
+def test_the_summary_groups_are_summary_json_s(built, corpus_dir, tmp_path):
+    """The summary's groups, read from the output's state, are summary.json's, and stay
+    readable when the output is gone; summary.json and the index page, written a group
+    at a time, hold the bytes of the whole summary and of ``render_index``."""
+    from cxcorpus.report import render_index
+
+    out = tmp_path / "out"
+    summary = build(corpus_dir, out, cache_dir=built[0])
+    groups = list(summary["groups"])
+    text = (out / "summary.json").read_text(encoding="utf-8")
+    assert summary["groups"] == json.loads(text)["groups"] == groups and len(groups) == 3
+    assert [g["name"] for g in summary["groups"]] == [g["name"] for g in groups]
+    assert summary["groups"][-1] == groups[2] and summary["groups"][1:] == groups[1:]
+    assert copy.deepcopy(summary)["groups"] == groups  # a copy is a list
+    whole = json.JSONEncoder(ensure_ascii=False, indent=2).encode({**summary, "groups": groups})
+    assert text == whole + "\n"
+    index = render_index(
+        [{**g, "report_file": g["report"][len("report/"):] if g["report"] else None}
+         for g in groups], title=f"cxcorpus build of {corpus_dir}",
+        nway_gaps=_jsonl(out / "gaps-nway.jsonl"))
+    assert (out / "report" / "index.html").read_text(encoding="utf-8") == index
+    shutil.rmtree(out)
+    assert list(summary["groups"]) == groups
+
+
+@pytest.mark.parametrize("count", [0, 1, 2])
+def test_summary_json_is_written_a_group_at_a_time(tmp_path, count):
+    """Groups read back from their file give summary.json the bytes of the whole summary,
+    whatever the entries hold (text that JSON escapes, undecodable bytes of a file name,
+    numbers, nesting) and however many there are."""
+    entries = [{"name": f"gr\u00fcppe {k}\udcff", "articles": ["a\nb", "\u00e9\""],
+                "rows": k, "score": 0.1 + k / 3, "pairs": [{"src": "a", "tgt": []}],
+                "tweets": {}, "report": None} for k in range(count)]
+    path = tmp_path / "groups.jsonl"
+    with open(path, "wb") as handle:
+        writer = GroupsWriter(handle, path)
+        for entry in entries:
+            writer.add(entry, {})
+    summary = {"corpus": "c", "groups": writer.entries(), "failed": [], "out": "o\udcff"}
+    build_module._write_summary(tmp_path / "summary.json", summary)
+    whole = json.JSONEncoder(ensure_ascii=False, indent=2).encode({**summary, "groups": entries})
+    expected = whole.encode("utf-8", "surrogatepass").decode("utf-8", "replace") + "\n"
+    assert (tmp_path / "summary.json").read_text(encoding="utf-8") == expected
+    assert summary["groups"] == entries and len(summary["groups"]) == count
+
+
 def _outputs(out: Path) -> dict[str, bytes]:
     """Every file of a build but summary.json (whose timings and counts of work vary) and
     the state's file stats (times and inodes of this machine)."""
@@ -163,7 +211,7 @@ def test_a_failing_build_leaves_the_previous_output(built, corpus_dir, monkeypat
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("cxcorpus.report.render_index", broken)
+    monkeypatch.setattr("cxcorpus.report.index_page", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
         build(corpus_dir, out, cache_dir=cache)
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}

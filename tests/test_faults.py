@@ -389,6 +389,7 @@ OUTPUTS = {  # the files every build of the bundled corpus writes
       for ext in (".json", ".jsonl")),  # no ".articles.json": a manifest build reads its
     # articles in the groups' tasks, and keeps nothing of them
     ".cxcorpus-state/parquet-parts.json", ".cxcorpus-state/file-stats.json",
+    ".cxcorpus-state/groups.jsonl",
 }
 
 # Runs the real CLI, after an optional patch (a fault that needs a precise moment).
@@ -415,13 +416,13 @@ b.os.replace = replace
 # A build held halfway: it waits before writing its index page until the test lets it go.
 _HOLD = """
 import cxcorpus.report as r
-_render = r.render_index
-def render_index(*a, **k):
+_page = r.index_page
+def index_page(*a, **k):
     deadline = time.monotonic() + 60
     while not os.path.exists(os.environ["CX_RELEASE"]) and time.monotonic() < deadline:
         time.sleep(0.01)
-    return _render(*a, **k)
-r.render_index = render_index
+    return _page(*a, **k)
+r.index_page = index_page
 """
 
 

