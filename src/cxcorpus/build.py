@@ -188,6 +188,7 @@ class _Run:
         self.memo = self._remembered_articles(keep=listed is None)
         with contextlib.ExitStack() as stack:
             self._stack = stack
+            stack.enter_context(self.files.recording())
             if listed is None:
                 self._load_and_group()
             else:
@@ -234,6 +235,7 @@ class _Run:
             timings["groups"] = time.perf_counter() - t
             t = time.perf_counter()
             stream.close()
+            self.files.save(self.memo.stats)
         summary = self._finish(stream)
         timings["write"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - start
@@ -461,7 +463,6 @@ class _Run:
     def _finish(self, stream: _Stream) -> dict[str, Any]:
         """The index page and the summary, from what ``stream`` gathered of the groups (its
         ``groups`` read back from the state's groups file, one at a time)."""
-        self.files.save(self.memo.stats)
         groups = stream.groups
         title = printable(f"cxcorpus build of {self.corpus_path}")
         _write_index(self.tmp / "report" / "index.html", groups, title, sorted(stream.langs))
@@ -751,11 +752,12 @@ class _FileStats:
     size, modification time and inode it had when written (as ``make`` and git's index do),
     kept in one machine-local file of the state (``STATS``); else its bytes are hashed.
     The same file keeps the corpus files' stats and digests (``inputs``, see
-    ``ArticleMemo.digest``)."""
+    ``ArticleMemo.digest``). The new output's stats wait in a nameless file of the
+    temporary folder while the build runs (``recording``), not in memory."""
 
     def __init__(self, out: Path, tmp: Path):
         self.out, self.tmp = out, tmp
-        self.new: dict[str, list[Any]] = {}
+        self.new: IO[bytes] | None = None  # a line per file: "path in OUT": its stats
         try:
             old = json.loads((out / STATE / STATS).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -792,7 +794,7 @@ class _FileStats:
                     raise ValueError(relative)
                 target = os.path.join(self.tmp, relative)
                 if _link(os.path.join(self.out, relative), target):
-                    self.new[relative] = seen  # a hard link: the same inode, size and time
+                    self._add(relative, seen)  # a hard link: the same inode, size and time
                 else:
                     self.note(relative, digest)
                 linked.append(target)
@@ -804,11 +806,43 @@ class _FileStats:
     def note(self, relative: str, digest: str) -> None:
         """Remember a file just written (or copied) into the new output."""
         info = os.stat(self.tmp / relative)
-        self.new[relative] = [digest, info.st_size, info.st_mtime_ns, info.st_ino]
+        self._add(relative, [digest, info.st_size, info.st_mtime_ns, info.st_ino])
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[None]:
+        """While this lasts, ``take`` and ``note`` can record the new output's files (and
+        ``save`` write them)."""
+        import tempfile
+
+        try:
+            self.new = tempfile.TemporaryFile(dir=self.tmp)  # noqa: SIM115
+        except OSError as exc:
+            raise _cannot_write(self.tmp, exc) from None
+        with self.new:
+            yield
+
+    def _add(self, relative: str, seen: list[Any]) -> None:
+        assert self.new is not None, "recording() first"
+        try:
+            self.new.write(f"{json.dumps(relative)}: {json.dumps(seen)}\n".encode("ascii"))
+        except OSError as exc:
+            raise _cannot_write(self.tmp, exc) from None
 
     def save(self, inputs: dict[str, list[Any]]) -> None:
-        _write_text(self.tmp / STATE / STATS, json.dumps(
-            {"outputs": self.new, "inputs": inputs}, sort_keys=True))
+        """The state's ``STATS``: the corpus files' ``inputs``, and the new output's
+        files (a file recorded twice, its last stats)."""
+        assert self.new is not None, "recording() first"
+        path = self.tmp / STATE / STATS
+        self.new.seek(0)
+        with _open_output(path) as out:
+            try:
+                out.write(b'{"inputs": ' + json.dumps(inputs, sort_keys=True).encode("ascii")
+                          + b', "outputs": {')
+                for k, line in enumerate(self.new):
+                    out.write(line[:-1] if k == 0 else b", " + line[:-1])
+                out.write(b"}}")
+            except OSError as exc:
+                raise _cannot_write(path, exc) from None
 
 
 def _records_whole(state: dict[str, Any], lines: Path) -> bool:
