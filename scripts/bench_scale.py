@@ -54,12 +54,18 @@ MEASUREMENTS = ("align-fake", "align-real", "read", "read-20mb", "build-100", "b
 
 
 class FakeEncoder:
-    """A fixed random 256-dimensional vector per word, summed and normalised; instant."""
+    """A fixed random 256-dimensional vector per word, summed and normalised; instant.
+
+    A word's vector comes from its hash, so it is the same whether kept or not; only the
+    ``WORDS_KEPT`` words used last are kept. Kept for every word, they would grow with the
+    corpus (each generated title has a number of its own: ~1 KB a group), and a build's
+    peak memory, which this script measures, would count the encoder's vocabulary."""
 
     name, version, languages = "fake-words", "1", None
+    WORDS_KEPT = 4096  # the generated corpora's own vocabulary is ~1 200 words
 
     def __init__(self) -> None:
-        self._words: dict[str, object] = {}
+        self._words: dict[str, object] = {}  # the least recently used first
 
     def encode(self, texts):
         import numpy as np
@@ -67,12 +73,14 @@ class FakeEncoder:
         rows = np.zeros((len(texts), 256), dtype=np.float32)
         for row, text in zip(rows, texts):
             for word in text.split():
-                vector = self._words.get(word)
+                vector = self._words.pop(word, None)
                 if vector is None:
                     seed = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(),
                                           "little")
                     vector = np.random.default_rng(seed).standard_normal(256).astype(np.float32)
-                    self._words[word] = vector
+                    if len(self._words) >= self.WORDS_KEPT:
+                        del self._words[next(iter(self._words))]
+                self._words[word] = vector
                 row += vector
         norms = np.linalg.norm(rows, axis=1, keepdims=True)
         return rows / np.where(norms == 0, 1, norms)
