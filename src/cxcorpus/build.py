@@ -472,7 +472,8 @@ class _Run:
 
             s = Signature(self.inner.name, self.inner.version, dict(self.options))
             signature = {**s.to_dict(), "format": s.format()}
-        failed = [(name, self.failed[name]) for name in stream.failed]  # in corpus order
+        failed = [(name, self.failed[name]) for name in stream.names
+                  if name in self.failed]  # in corpus order, whatever finished first
         counts = stream.counts
         return {
             "corpus": printable(str(self.corpus_path)),
@@ -516,7 +517,6 @@ class _Stream:
         self.counts = {kind: 0 for kind in RECORDS}
         self.units = self.aligned_groups = self.alignments = 0
         self.langs: set[str] = set()
-        self.failed: list[str] = []  # in corpus order, whatever finished first
         self.signature: dict[str, Any] | None = None
         self.parts = _Parts(run.tmp, run.files)
         self.paths = [run.tmp / RECORD_FILES[kind] for kind in RECORDS]
@@ -549,7 +549,6 @@ class _Stream:
         if name in run.failed:
             articles = run.groups[name]  # unread (listed) articles count no units
             self.units += sum(len(getattr(a, "aligned_units", ())) for a in articles)
-            self.failed.append(name)
             self._add({"name": name, "articles": [a.id for a in articles],
                        "langs": [a.lang for a in articles], "aligned": False, "pairs": [],
                        "report": None, "tweets": {}, "problem": f"failed: {run.failed[name]}"},
