@@ -18,6 +18,7 @@ import hashlib
 import os
 import stat
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +60,13 @@ def from_record(record: dict[str, Any]) -> Article:
 class ArticleMemo:
     """Articles by (path, id) with the digest of the bytes they were read from."""
 
-    def __init__(self, root: str | Path, stats: dict[str, Any] | None = None) -> None:
+    def __init__(self, root: str | Path, stats: dict[str, Any] | None = None,
+                 record: Callable[[str, list[Any]], None] | None = None,
+                 once: bool = False) -> None:
         self.root = str(root)  # paths are kept relative to it: a moved corpus still matches
         self.stats_before = stats or {}
-        self.stats: dict[str, list[Any]] = {}  # what ``digest`` saw, for the next build
+        self.record = record  # given what ``digest`` saw of each file, for the next build
+        self.once = once  # each file's digest is asked for once: not kept
         self.known: dict[tuple[str, str | None], tuple[str, dict[str, Any], list[str]]] = {}
         self.read: dict[str, list[dict[str, Any]]] = {}
         self.reused = 0  # articles taken back from an earlier build
@@ -75,6 +79,8 @@ class ArticleMemo:
         previous build's ``stats`` without reading the file when its size, modification and
         change times and inode are the ones it had then (as git's index does: a write always
         changes the change time, which no tool can set back)."""
+        if self.once:
+            return self._digest(path)
         key = os.path.abspath(str(path))
         if key not in self.digests:
             self.digests[key] = self._digest(path)
@@ -95,8 +101,8 @@ class ArticleMemo:
             digest = before[0]
         else:
             digest = file_digest(path)
-        if digest is not None:
-            self.stats[relative] = [digest, *seen]
+        if digest is not None and self.record is not None:
+            self.record(relative, [digest, *seen])
         return digest
 
     def add(self, entries: Any, fresh: bool = False) -> None:

@@ -7,7 +7,9 @@ known before any file is read, and each group's task reads its own files (this p
 no article); without one, the articles are read first (on the workers when there are many)
 and grouped by content. The corpus-wide files (JSONL, Parquet parts, the index,
 summary.json) are then streamed group by group in corpus order, so the output is the same
-byte for byte whatever the workers, and no step holds the whole corpus's records.
+byte for byte whatever the workers, and no step holds the whole corpus's records. The
+groups themselves wait in the build's plan (``build_plan``), a file: with a manifest, the
+building process holds a group only while it is in flight.
 
 Incremental: each group's inputs and the build's signature are hashed; a group whose hash
 matches the previous output's state (``.cxcorpus-state/``) is taken from it, not recomputed.
@@ -171,13 +173,15 @@ class _Run:
         self._loading: Any = None  # the thread loading the encoder's model, if any
         self._stack: Any = None
         self.memo: Any = None  # file digests, and the articles the previous build read
-        # group -> its articles: read here (grouped by content), or ``ListedArticle``s
-        # that the groups' tasks read (grouped by a manifest: nothing is read here)
+        # group -> its articles, read here (grouped by content); a manifest's groups are
+        # listed in the plan instead, and their tasks read them (nothing is read here)
         self.groups: dict[str, list[Any]] = {}
         self.grouped_by = "manifest"
+        self.planned: Any = None  # the build's ``build_plan.GroupPlan``
         self.files = _FileStats(out, tmp)
 
     def build(self) -> dict[str, Any]:
+        from .build_plan import GroupPlan
         from .corpus import list_manifest
         from .pipeline import group_key
         from .progress import counter
@@ -191,61 +195,74 @@ class _Run:
             stack.enter_context(self.files.recording())
             if listed is None:
                 self._load_and_group()
-            else:
-                self.groups = listed
             timings = {"load": time.perf_counter() - start}
             for folder in ("alignments", "report", STATE):
                 (self.tmp / folder).mkdir()
-            names = list(self.groups)
-            keys = {n: group_key(n, self.groups[n], self.signature, self.memo.digest)
-                    for n in names}
-            todo: list[str] = []
-            for name in names:
-                if not self._reuse(name, keys[name]):
-                    if not todo:
-                        self._loading = self._load_encoder_meanwhile()
-                    todo.append(name)
-            stream = _Stream(self, names)
+            try:
+                plan = stack.enter_context(GroupPlan(self.tmp, self.corpus_path,
+                                                     self.allow_outside))
+            except OSError as exc:
+                raise _cannot_write(self.tmp, exc) from None
+            for name, articles in (listed or self.groups).items():
+                key = group_key(name, articles, self.signature, self.memo.digest)
+                reused = self._reuse(name, key)
+                if not reused and not plan.todo:
+                    self._loading = self._load_encoder_meanwhile()
+                try:
+                    plan.add(name, key, reused, articles, listed=listed is not None)
+                except OSError as exc:
+                    raise _cannot_write(self.tmp, exc) from None
+            del listed  # the plan holds a manifest's articles now, not this process
+            self.planned = plan
+            stream = _Stream(self, plan)
             stack.callback(stream.release)  # its files closed however the build ends
-            computed = set(todo)
-            for name in names:
-                if name not in computed:  # taken unchanged: written as soon as its turn comes
-                    stream.done(name)
+            stream.advance()  # the groups taken unchanged before the first to compute
             t = time.perf_counter()
-            with counter(len(names), desc="building", unit="group") as bar:
-                bar.update(len(names) - len(todo))
-                tasks = [(n, self.groups[n]) for n in todo]  # the cluster batches them
+            with counter(plan.groups, desc="building", unit="group") as bar:
+                bar.update(plan.groups - plan.todo)
+                keys: dict[str, str] = {}  # of the groups in flight
+
+                def tasks() -> Iterator[tuple[str, list]]:  # the cluster batches them
+                    for group in plan:
+                        if not group.reused:
+                            keys[group.name] = group.key
+                            yield group.name, self._articles(group)
 
                 def done(name: str, result: dict[str, Any] | None,
                          error: str | Exception | None) -> None:
                     if isinstance(error, Exception):  # a file cannot be read: stop
                         raise error
+                    key = keys.pop(name)
                     if result is None:
                         self.failed[name] = error or "failed"
                     else:
-                        self._write_group(result, keys[name])
+                        self._write_group(result, key)
                     stream.done(name)
                     bar.set_postfix_str(f"{self.cache['misses']} texts embedded", refresh=False)
                     bar.update(1)
 
-                if self._use_cluster(len(todo)):
-                    self._run_dask(tasks, done)
+                if self._use_cluster(plan.todo):
+                    self._run_dask(tasks(), plan.todo, done)
                 else:
-                    self._run_here(tasks, done)
+                    self._run_here(tasks(), done)
             timings["groups"] = time.perf_counter() - t
             t = time.perf_counter()
             stream.close()
-            self.files.save(self.memo.stats)
+            self.files.save()
         summary = self._finish(stream)
         timings["write"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - start
         read = (summary["counts"]["articles"] - self.memo.reused if self.grouped_by != "manifest"
-                else sum(len(self.groups[n]) for n in todo))
-        summary["incremental"] = {"recomputed": len(todo) - len(self.failed),
-                                  "reused": len(names) - len(todo), "failed": len(self.failed),
+                else plan.todo_articles)
+        summary["incremental"] = {"recomputed": plan.todo - len(self.failed),
+                                  "reused": plan.groups - plan.todo, "failed": len(self.failed),
                                   "articles_read": read}
         summary["timings"] = {k: round(v, 3) for k, v in timings.items()}
         return summary
+
+    def _articles(self, group: Any) -> list[Any]:
+        """A planned group's articles: listed in the plan, or read and held here."""
+        return group.listed if group.listed is not None else self.groups[group.name]
 
     # --- incremental ---------------------------------------------------------------------
 
@@ -255,7 +272,8 @@ class _Run:
         from .article_memo import ArticleMemo
 
         root = self.corpus_path if self.corpus_path.is_dir() else self.corpus_path.parent
-        memo = ArticleMemo(root, stats=self.files.inputs)
+        memo = ArticleMemo(root, stats=self.files.inputs, record=self.files.note_input,
+                           once=not keep)
         folder = self.out / STATE
         if keep and folder.is_dir():
             for path in sorted(folder.glob("*.articles.json")):
@@ -388,10 +406,13 @@ class _Run:
             self.cache["misses"] += getattr(self.cached, "misses", 0) - misses
             done(name, result, error)
 
-    def _run_dask(self, tasks: list[tuple[str, list]],
+    def _run_dask(self, tasks: Iterator[tuple[str, list]], count: int,
                   done: Callable[[str, dict | None, str | None], None]) -> None:
-        """On the cluster, a few groups per task. A task whose worker died (twice: Dask
+        """On the cluster, a few groups per task (``count`` groups in all, taken from
+        ``tasks`` as the cluster has room for them). A task whose worker died (twice: Dask
         retries it once) is split, so that only the group that kills it is listed failed."""
+        import itertools
+
         from distributed import as_completed
 
         from .pipeline import EncoderSpec, describe_error, run_groups
@@ -401,19 +422,27 @@ class _Run:
                            None if _by_name(self.inner) else self.inner)
         client = self.client
         workers = max(self.used_workers, len(client.scheduler_info()["workers"]))
-        size = max(1, min(GROUP_BATCH, len(tasks) // max(1, TASKS_PER_WORKER * workers)))
-        pending = collections.deque(tasks[k:k + size] for k in range(0, len(tasks), size))
+        size = max(1, min(GROUP_BATCH, count // max(1, TASKS_PER_WORKER * workers)))
+        batches = iter(lambda: list(itertools.islice(tasks, size)), [])
+        pending: collections.deque[list] = collections.deque()  # split after a failure
         running: dict[Any, list] = {}
+        submitted = 0
+
+        def more() -> list | None:
+            return pending.popleft() if pending else next(batches, None)
 
         def submit(batch: list) -> Any:
+            nonlocal submitted
             future = client.submit(run_groups, batch, spec, self.options, self.sentences,
                                    pack_records, retries=1, pure=False,
-                                   key=f"cxcorpus-groups-{len(running)}-{_short(batch[0][0])}")
+                                   key=f"cxcorpus-groups-{submitted}-{_short(batch[0][0])}")
+            submitted += 1
             running[future] = batch
             return future
 
-        queue = as_completed([submit(pending.popleft())
-                              for _ in range(min(len(pending), IN_FLIGHT_PER_WORKER * workers))],
+        first = [batch for batch in itertools.islice(iter(more, None),
+                                                     IN_FLIGHT_PER_WORKER * workers)]
+        queue = as_completed([submit(batch) for batch in first],
                              with_results=True, raise_errors=False)
         for future, results in queue:  # the results come with the future: one transfer
             batch = running.pop(future)
@@ -429,8 +458,9 @@ class _Run:
             else:
                 done(batch[0][0], None, describe_error(future.exception()))
             future.release()
-            if pending:
-                queue.add(submit(pending.popleft()))
+            batch = more()
+            if batch is not None:
+                queue.add(submit(batch))
 
     # --- writing -------------------------------------------------------------------------
 
@@ -472,14 +502,13 @@ class _Run:
 
             s = Signature(self.inner.name, self.inner.version, dict(self.options))
             signature = {**s.to_dict(), "format": s.format()}
-        failed = [(name, self.failed[name]) for name in stream.names
-                  if name in self.failed]  # in corpus order, whatever finished first
+        failed = [(name, self.failed[name]) for name in stream.failed]  # in corpus order
         counts = stream.counts
         return {
             "corpus": printable(str(self.corpus_path)),
             "grouped_by": self.grouped_by,
             "counts": {
-                "articles": sum(len(articles) for articles in self.groups.values()),
+                "articles": self.planned.articles,
                 "groups": len(groups),
                 "aligned_groups": stream.aligned_groups,
                 "alignments": stream.alignments,
@@ -500,17 +529,19 @@ class _Run:
 
 
 class _Stream:
-    """The corpus-wide files (JSONL, Parquet parts), written in corpus order while the
+    """The corpus-wide files (JSONL, Parquet parts), written in the plan's order while the
     groups are built: a group is written as soon as it and every group before it are done
-    (``done``), from its state, so nothing of the corpus's records is held; what reading
-    its articles said is said again then (also for a group taken unchanged). Gathers what
-    the summary and the index need: each group's entry goes to the state's groups file
-    (``summary_groups``), only totals stay here."""
+    (taken unchanged, or ``done``), from its state, so nothing of the corpus's records is
+    held; what reading its articles said is said again then (also for a group taken
+    unchanged). Gathers what the summary and the index need: each group's entry goes to
+    the state's groups file (``summary_groups``), only totals stay here."""
 
-    def __init__(self, run: _Run, names: list[str]):
-        self.run, self.names = run, names
-        self.next = 0
-        self.ready: set[str] = set()
+    def __init__(self, run: _Run, plan: Any):
+        self.run = run
+        self.order = iter(plan)
+        self.upcoming = next(self.order, None)  # the next group to write
+        self.ready: set[str] = set()  # computed, waiting for a group before them
+        self.failed: list[str] = []  # in corpus order
         self.warnings: list[str] = []
         self.quotes: set[str] = set()
         self.kinds: dict[str, int] = {}
@@ -530,24 +561,30 @@ class _Stream:
         self._files.close()
 
     def done(self, name: str) -> None:
-        """``name`` is built (or taken, or failed): write every group now in turn."""
+        """``name`` is computed (or failed): write every group now in turn."""
         self.ready.add(name)
-        while self.next < len(self.names) and self.names[self.next] in self.ready:
-            self.ready.discard(self.names[self.next])
-            self._write(self.names[self.next])
-            self.next += 1
+        self.advance()
+
+    def advance(self) -> None:
+        """Write the groups in turn, up to the first that is neither taken nor done."""
+        while self.upcoming is not None and (self.upcoming.reused
+                                             or self.upcoming.name in self.ready):
+            self.ready.discard(self.upcoming.name)
+            self._write(self.upcoming)
+            self.upcoming = next(self.order, None)
 
     def close(self) -> None:
         """Every group written: the last Parquet parts, and the files closed."""
-        if self.next != len(self.names):
-            raise RuntimeError(f"group {self.names[self.next]!r} was never done")
+        if self.upcoming is not None:
+            raise RuntimeError(f"group {self.upcoming.name!r} was never done")
         self.parts.close()
         self._files.close()
 
-    def _write(self, name: str) -> None:
-        run = self.run
+    def _write(self, group: Any) -> None:
+        run, name = self.run, group.name
         if name in run.failed:
-            articles = run.groups[name]  # unread (listed) articles count no units
+            self.failed.append(name)
+            articles = run._articles(group)  # unread (listed) articles count no units
             self.units += sum(len(getattr(a, "aligned_units", ())) for a in articles)
             self._add({"name": name, "articles": [a.id for a in articles],
                        "langs": [a.lang for a in articles], "aligned": False, "pairs": [],
@@ -693,8 +730,7 @@ def _write_summary(path: Path, summary: dict[str, Any]) -> None:
             if summary["groups"]:
                 for k, entry in enumerate(summary["groups"]):
                     out.write(b"[\n    " if k == 0 else b",\n    ")
-                    out.writelines(_encode(piece.replace("\n", "\n    "))
-                                   for piece in encoder.iterencode(entry))
+                    out.write(_encode(encoder.encode(entry).replace("\n", "\n    ")))
                 out.write(b"\n  ]")
             else:
                 out.write(b"[]")
@@ -751,12 +787,14 @@ class _FileStats:
     size, modification time and inode it had when written (as ``make`` and git's index do),
     kept in one machine-local file of the state (``STATS``); else its bytes are hashed.
     The same file keeps the corpus files' stats and digests (``inputs``, see
-    ``ArticleMemo.digest``). The new output's stats wait in a nameless file of the
-    temporary folder while the build runs (``recording``), not in memory."""
+    ``ArticleMemo.digest``). The new output's stats, and the corpus files' this build saw,
+    wait in nameless files of the temporary folder while the build runs (``recording``),
+    not in memory."""
 
     def __init__(self, out: Path, tmp: Path):
         self.out, self.tmp = out, tmp
         self.new: IO[bytes] | None = None  # a line per file: "path in OUT": its stats
+        self.seen: IO[bytes] | None = None  # a line per corpus file: "path": its stats
         try:
             old = json.loads((out / STATE / STATS).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -815,30 +853,41 @@ class _FileStats:
 
         try:
             self.new = tempfile.TemporaryFile(dir=self.tmp)  # noqa: SIM115
+            self.seen = tempfile.TemporaryFile(dir=self.tmp)  # noqa: SIM115
         except OSError as exc:
+            if self.new is not None:
+                self.new.close()
             raise _cannot_write(self.tmp, exc) from None
-        with self.new:
+        with self.new, self.seen:
             yield
+
+    def note_input(self, relative: str, seen: list[Any]) -> None:
+        """Remember a corpus file's digest and stats (``ArticleMemo``'s ``record``)."""
+        assert self.seen is not None, "recording() first"
+        self._line(self.seen, relative, seen)
 
     def _add(self, relative: str, seen: list[Any]) -> None:
         assert self.new is not None, "recording() first"
+        self._line(self.new, relative, seen)
+
+    def _line(self, file: IO[bytes], relative: str, seen: list[Any]) -> None:
         try:
-            self.new.write(f"{json.dumps(relative)}: {json.dumps(seen)}\n".encode("ascii"))
+            file.write(f"{json.dumps(relative)}: {json.dumps(seen)}\n".encode("ascii"))
         except OSError as exc:
             raise _cannot_write(self.tmp, exc) from None
 
-    def save(self, inputs: dict[str, list[Any]]) -> None:
-        """The state's ``STATS``: the corpus files' ``inputs``, and the new output's
-        files (a file recorded twice, its last stats)."""
-        assert self.new is not None, "recording() first"
+    def save(self) -> None:
+        """The state's ``STATS``: the corpus files' stats, and the new output's files (a
+        file recorded twice, its last stats)."""
+        assert self.new is not None and self.seen is not None, "recording() first"
         path = self.tmp / STATE / STATS
-        self.new.seek(0)
         with _open_output(path) as out:
             try:
-                out.write(b'{"inputs": ' + json.dumps(inputs, sort_keys=True).encode("ascii")
-                          + b', "outputs": {')
-                for k, line in enumerate(self.new):
-                    out.write(line[:-1] if k == 0 else b", " + line[:-1])
+                for head, lines in ((b'{"inputs": {', self.seen), (b'}, "outputs": {', self.new)):
+                    out.write(head)
+                    lines.seek(0)
+                    for k, line in enumerate(lines):
+                        out.write(line[:-1] if k == 0 else b", " + line[:-1])
                 out.write(b"}}")
             except OSError as exc:
                 raise _cannot_write(path, exc) from None
