@@ -31,7 +31,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .errors import CxcorpusError
 from .outdir import (
@@ -50,6 +50,9 @@ from .outdir import (
     write_marker,
 )
 from .summary_groups import GROUPS, GroupsWriter
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["ALIGN_OPTIONS", "BuildError", "BuildWarning", "build", "format_summary"]
 
@@ -514,7 +517,7 @@ class _Run:
                 "alignments": stream.alignments,
                 "units": stream.units,
                 "tweets": counts["tweets"],
-                "quotes": len(stream.quotes),
+                "quotes": stream.quote_count,
                 "gaps": counts["gaps"],
                 "gaps_by_kind": dict(sorted(stream.kinds.items())),
                 "nway_gaps": counts["nway_gaps"],
@@ -543,7 +546,9 @@ class _Stream:
         self.ready: set[str] = set()  # computed, waiting for a group before them
         self.failed: list[str] = []  # in corpus order
         self.warnings: list[str] = []
-        self.quotes: set[str] = set()
+        self._files = contextlib.ExitStack()
+        self.quotes = self._files.enter_context(_Distinct())  # the quotes' ids
+        self.quote_count = 0  # how many, once all are written
         self.kinds: dict[str, int] = {}
         self.counts = {kind: 0 for kind in RECORDS}
         self.units = self.aligned_groups = self.alignments = 0
@@ -551,7 +556,6 @@ class _Stream:
         self.signature: dict[str, Any] | None = None
         self.parts = _Parts(run.tmp, run.files)
         self.paths = [run.tmp / RECORD_FILES[kind] for kind in RECORDS]
-        self._files = contextlib.ExitStack()
         self.handles = [self._files.enter_context(_open_output(path)) for path in self.paths]
         groups = run.tmp / STATE / GROUPS
         self.groups = GroupsWriter(self._files.enter_context(_open_output(groups)), groups)
@@ -577,6 +581,7 @@ class _Stream:
         """Every group written: the last Parquet parts, and the files closed."""
         if self.upcoming is not None:
             raise RuntimeError(f"group {self.upcoming.name!r} was never done")
+        self.quote_count = len(self.quotes)
         self.parts.close()
         self._files.close()
 
@@ -619,6 +624,30 @@ class _Stream:
             self.groups.add(entry, missing)
         except OSError as exc:
             raise _cannot_write(self.groups.path, exc) from None
+
+
+class _Distinct:
+    """Counts distinct texts without holding them: a table of SQLite's temporary database,
+    whose pages go to a nameless file when they outgrow its cache (2 MB)."""
+
+    def __init__(self) -> None:
+        import sqlite3
+
+        self._db = sqlite3.connect("")
+        self._db.execute("CREATE TABLE seen (text BLOB PRIMARY KEY) WITHOUT ROWID")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._db.close()
+
+    def update(self, texts: Iterable[str]) -> None:
+        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?)",
+                             ((t.encode("utf-8", "surrogatepass"),) for t in texts))
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT count(*) FROM seen").fetchone()[0]
 
 
 def _inside_output(relative: object) -> bool:
