@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import Counter
 
@@ -337,3 +338,27 @@ def test_leftovers_on_a_metadata_line_are_kept_aside():
     meta = [u for u in article.units if u.kind == "metadata"]
     assert len(meta) == 1 and meta[0].data["date"] == "0001-01-01"
     assert meta[0].data["removed"] == ["()"]
+
+
+_READ_SEEDS = """
+import dataclasses, json, sys
+from cxcorpus.read import read_article, warm_up
+if sys.argv[2] == "warm":
+    warm_up()
+print(json.dumps([dataclasses.asdict(read_article(p)) for p in sys.argv[3:]], default=str))
+"""
+
+
+@pytest.mark.parametrize("name", ["cx-tweetchat", "twitter-customer-conversation"])
+def test_warming_up_leaves_what_a_first_read_gives_unchanged(name):
+    """A build warms up the reader in a thread (``read.warm_up``); the articles it then
+    reads, first in their process, are the ones a cold process reads."""
+    import subprocess
+    import sys
+
+    files = [str(p) for p in sorted(CORPUS.glob(f"{name}.*.txt"))]
+    read = {how: subprocess.run([sys.executable, "-c", _READ_SEEDS, "", how, *files],
+                                capture_output=True, text=True, check=True).stdout
+            for how in ("cold", "warm")}
+    assert read["warm"] == read["cold"]
+    assert len(json.loads(read["cold"])) == len(files) and "tweet" in read["cold"]

@@ -93,6 +93,23 @@ def read_article(path: str | Path, *, article_id: str | None = None,
     )
 
 
+# Dated, titled and long enough for its language to be told: ``warm_up`` reads it.
+_WARM_UP_TEXT = ("Müşteri deneyimi\n\n27 Eylül 2019\n\nMüşteriler her gün markalarla "
+                 "konuşuyor. Bu konuşmaların çoğu sosyal medyada geçiyor.\n")
+
+
+def warm_up() -> None:
+    """Load what reading a first article loads (the language profiles, date locales and
+    patterns), so that it costs no more than the next: a build does this in a thread while
+    it takes its unchanged groups."""
+    from .dates import month_number
+    from .tweets import weighted_length  # and the tweet entities' patterns with it
+
+    parse_article(_WARM_UP_TEXT)
+    weighted_length(_WARM_UP_TEXT)
+    month_number("Eylül")  # in no language given: every language's month names
+
+
 def parse_article(
     text: str,
     *,
