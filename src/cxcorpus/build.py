@@ -180,7 +180,6 @@ class _Run:
         # listed in the plan instead, and their tasks read them (nothing is read here)
         self.groups: dict[str, list[Any]] = {}
         self.grouped_by = "manifest"
-        self.planned: Any = None  # the build's ``build_plan.GroupPlan``
         self.files = _FileStats(out, tmp)
 
     def build(self) -> dict[str, Any]:
@@ -216,7 +215,6 @@ class _Run:
                 except OSError as exc:
                     raise _cannot_write(self.tmp, exc) from None
             del listed  # the plan holds a manifest's articles now, not this process
-            self.planned = plan
             stream = _Stream(self, plan)
             stack.callback(stream.release)  # its files closed however the build ends
             stream.advance()  # the groups taken unchanged before the first to compute
@@ -252,7 +250,7 @@ class _Run:
             t = time.perf_counter()
             stream.close()
             self.files.save()
-        summary = self._finish(stream)
+        summary = self._finish(stream, plan.articles)
         timings["write"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - start
         read = (summary["counts"]["articles"] - self.memo.reused if self.grouped_by != "manifest"
@@ -346,19 +344,19 @@ class _Run:
         up too). A load that fails is left for the encoder's first use to say."""
         import threading
 
-        from .read import warm_up
-
         if self.scheduler is not None or (self.workers or 1) > 1:
             return None
         load = getattr(self.inner, "load", None)
         reads = self.grouped_by == "manifest"  # else every article is read already
 
-        def quietly() -> None:
+        def quietly() -> None:  # the reader's import too, in the thread
             if load is not None:
                 with contextlib.suppress(Exception):
                     load()
             if reads:
                 with contextlib.suppress(Exception):
+                    from .read import warm_up
+
                     warm_up()
 
         thread = threading.Thread(target=quietly, name="cxcorpus-warm-up", daemon=True)
@@ -453,8 +451,7 @@ class _Run:
             running[future] = batch
             return future
 
-        first = [batch for batch in itertools.islice(iter(more, None),
-                                                     IN_FLIGHT_PER_WORKER * workers)]
+        first = list(itertools.islice(iter(more, None), IN_FLIGHT_PER_WORKER * workers))
         queue = as_completed([submit(batch) for batch in first],
                              with_results=True, raise_errors=False)
         for future, results in queue:  # the results come with the future: one transfer
@@ -503,9 +500,10 @@ class _Run:
         for article in articles:  # written: no longer held
             self.memo.read.pop(self.memo.relative(article.path), None)
 
-    def _finish(self, stream: _Stream) -> dict[str, Any]:
-        """The index page and the summary, from what ``stream`` gathered of the groups (its
-        ``groups`` read back from the state's groups file, one at a time)."""
+    def _finish(self, stream: _Stream, articles: int) -> dict[str, Any]:
+        """The index page and the summary of ``articles`` articles, from what ``stream``
+        gathered of the groups (its ``groups`` read back from the state's groups file, one
+        at a time)."""
         groups = stream.groups
         title = printable(f"cxcorpus build of {self.corpus_path}")
         _write_index(self.tmp / "report" / "index.html", groups, title, sorted(stream.langs))
@@ -521,7 +519,7 @@ class _Run:
             "corpus": printable(str(self.corpus_path)),
             "grouped_by": self.grouped_by,
             "counts": {
-                "articles": self.planned.articles,
+                "articles": articles,
                 "groups": len(groups),
                 "aligned_groups": stream.aligned_groups,
                 "alignments": stream.alignments,
