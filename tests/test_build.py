@@ -17,7 +17,7 @@ from cxcorpus.corpus import load_corpus
 from cxcorpus.embed import get_encoder
 from cxcorpus.errors import EncoderError, InputError
 from cxcorpus.outdir import STATS
-from cxcorpus.summary_groups import GroupsWriter
+from cxcorpus.summary_lines import GroupsWriter, LinesWriter
 from cxcorpus.tweets import extract_tweets
 from tests.conftest import BagOfWords
 
@@ -136,7 +136,8 @@ def test_the_summary_groups_are_summary_json_s(built, corpus_dir, tmp_path):
     assert [g["name"] for g in summary["groups"]] == [g["name"] for g in groups]
     assert summary["groups"][-1] == groups[2] and summary["groups"][1:] == groups[1:]
     assert copy.deepcopy(summary)["groups"] == groups  # a copy is a list
-    whole = json.JSONEncoder(ensure_ascii=False, indent=2).encode({**summary, "groups": groups})
+    whole = json.JSONEncoder(ensure_ascii=False, indent=2).encode(
+        {**summary, "groups": groups, "warnings": list(summary["warnings"])})
     assert text == whole + "\n"
     index = render_index(
         [{**g, "report_file": g["report"][len("report/"):] if g["report"] else None}
@@ -149,23 +150,28 @@ def test_the_summary_groups_are_summary_json_s(built, corpus_dir, tmp_path):
 
 @pytest.mark.parametrize("count", [0, 1, 2])
 def test_summary_json_is_written_a_group_at_a_time(tmp_path, count):
-    """Groups read back from their file give summary.json the bytes of the whole summary,
-    whatever the entries hold (text that JSON escapes, undecodable bytes of a file name,
-    numbers, nesting) and however many there are."""
+    """Groups and warnings read back from their files give summary.json the bytes of the
+    whole summary, whatever the entries hold (text that JSON escapes, undecodable bytes of
+    a file name, numbers, nesting, NUL characters) and however many there are."""
     entries = [{"name": f"gr\u00fcppe {k}\udcff", "articles": ["a\nb", "\u00e9\""],
                 "rows": k, "score": 0.1 + k / 3, "pairs": [{"src": "a", "tgt": []}],
                 "tweets": {}, "report": None} for k in range(count)]
-    path = tmp_path / "groups.jsonl"
-    with open(path, "wb") as handle:
-        writer = GroupsWriter(handle, path)
-        for entry in entries:
+    messages = [f"group gr\u00fcppe {k}\udcff: \0cxcorpus warnings\0\n\"x\"" for k in range(count)]
+    path, said = tmp_path / "groups.jsonl", tmp_path / "warnings.jsonl"
+    with open(path, "wb") as handle, open(said, "wb") as other:
+        writer, warned = GroupsWriter(handle, path), LinesWriter(other, said)
+        for entry, message in zip(entries, messages):
             writer.add(entry, {})
-    summary = {"corpus": "c", "groups": writer.entries(), "failed": [], "out": "o\udcff"}
+            warned.add(message)
+    summary = {"corpus": "c", "groups": writer.entries(), "failed": [{"error": "\0"}],
+               "warnings": warned.entries(), "out": "o\udcff"}
     build_module._write_summary(tmp_path / "summary.json", summary)
-    whole = json.JSONEncoder(ensure_ascii=False, indent=2).encode({**summary, "groups": entries})
+    whole = json.JSONEncoder(ensure_ascii=False, indent=2).encode(
+        {**summary, "groups": entries, "warnings": messages})
     expected = whole.encode("utf-8", "surrogatepass").decode("utf-8", "replace") + "\n"
     assert (tmp_path / "summary.json").read_text(encoding="utf-8") == expected
     assert summary["groups"] == entries and len(summary["groups"]) == count
+    assert summary["warnings"] == messages and list(summary["warnings"]) == messages
 
 
 def _outputs(out: Path) -> dict[str, bytes]:
@@ -240,7 +246,7 @@ def test_a_failing_group_is_listed_and_the_rest_is_built(built, corpus_dir, tmp_
     assert summary["incremental"].items() >= {"recomputed": 2, "reused": 0, "failed": 1}.items()
     assert any("renderer crashed" in w for w in summary["warnings"])
     written = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
-    assert written["failed"] == summary["failed"]
+    assert written["failed"] == summary["failed"] and written["warnings"] == summary["warnings"]
     assert not list((tmp_path / "out" / "alignments").iterdir())
     again = build(corpus_dir, tmp_path / "out", cache_dir=cache)
     assert again["incremental"].items() >= {"recomputed": 1, "reused": 2, "failed": 0}.items()

