@@ -297,22 +297,26 @@ class _Run:
         self.groups = {n: corpus.group_articles(n) for n in corpus.groups}
         self.grouped_by = corpus.grouped_by
 
-    def _state_path(self, folder: Path, name: str) -> Path:
+    def _state_stem(self, folder: Path, name: str) -> str:
+        """Where a group's state files are, without their suffix (``.json``: the state,
+        ``.jsonl``: its records' lines, ``.articles.json``: its articles as read). A string:
+        a build makes a few for each group, and a ``Path`` costs ten times as much."""
         digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
-        return folder / STATE / f"{digest}.json"
+        return os.path.join(folder, STATE, digest)
 
     def _reuse(self, name: str, key: str) -> bool:
         """Take a group from the previous output when its key matches and its files are
         there unchanged (hard links, or copies across file systems)."""
-        source = self._state_path(self.out, name)
+        source = self._state_stem(self.out, name)
         try:
-            state = json.loads(source.read_text(encoding="utf-8"))
+            with open(source + ".json", "rb") as handle:
+                state = json.loads(handle.read())
         except (OSError, ValueError):
             return False
         files = state.get("files") if isinstance(state, dict) else None
         if state.get("key") != key or state.get("name") != name or not isinstance(files, dict):
             return False
-        if not _records_whole(state, source.with_suffix(".jsonl")):
+        if not _records_whole(state, source + ".jsonl"):
             return False
         linked: list[Any] = []
         try:
@@ -321,10 +325,10 @@ class _Run:
             read_here = self.grouped_by != "manifest"
             if read_here and self.memo.all_taken(self.groups[name]):  # kept as read then
                 suffixes.append(".articles.json")
-            target = self._state_path(self.tmp, name)
+            target = self._state_stem(self.tmp, name)
             for suffix in suffixes:
-                _link(source.with_suffix(suffix), target.with_suffix(suffix))
-                linked.append(target.with_suffix(suffix))
+                _link(source + suffix, target + suffix)
+                linked.append(target + suffix)
             if read_here:
                 self._write_articles(name, self.groups[name],
                                      write=".articles.json" not in suffixes)
@@ -487,16 +491,16 @@ class _Run:
         del packed["digests"]
         lines = packed.pop("lines")
         state = {"name": packed["name"], "key": key, "files": files, **packed}
-        path = self._state_path(self.tmp, packed["name"])
-        _write_bytes(path.with_suffix(".jsonl"), lines)
+        stem = self._state_stem(self.tmp, packed["name"])
+        _write_bytes(Path(stem + ".jsonl"), lines)
         # ASCII: a name with undecodable bytes comes back exactly as it was
-        _write_text(path, json.dumps(state))
+        _write_text(Path(stem + ".json"), json.dumps(state))
         if self.grouped_by != "manifest":
             self._write_articles(packed["name"], self.groups[packed["name"]])
 
     def _write_articles(self, name: str, articles: list[Any], write: bool = True) -> None:
         if write:
-            path = self._state_path(self.tmp, name).with_suffix(".articles.json")
+            path = Path(self._state_stem(self.tmp, name) + ".articles.json")
             _write_text(path, json.dumps(self.memo.entries(articles)))
         for article in articles:  # written: no longer held
             self.memo.read.pop(self.memo.relative(article.path), None)
@@ -608,10 +612,11 @@ class _Stream:
                        "report": None, "tweets": {}, "problem": f"failed: {run.failed[name]}"},
                       {})
             return
-        path = run._state_path(run.tmp, name)
-        state = json.loads(path.read_text(encoding="utf-8"))
+        stem = run._state_stem(run.tmp, name)
+        with open(stem + ".json", "rb") as handle:
+            state = json.loads(handle.read())
         summary = state["summary"]
-        with open(path.with_suffix(".jsonl"), "rb") as lines:
+        with open(stem + ".jsonl", "rb") as lines:
             for handle, output, size in zip(self.handles, self.paths, summary["bytes"]):
                 _copy(lines, handle, size, output)
         for kind in RECORDS:
@@ -625,7 +630,7 @@ class _Stream:
             warnings.warn(message, stacklevel=2)
         self.units += sum(state["entry"]["units"].values())
         self.signature = self.signature or state["signature"]
-        self.parts.add(name, state, path.with_suffix(".jsonl"))
+        self.parts.add(name, state, stem + ".jsonl")
         self._add(state["entry"], summary["missing"].get(name, {}))
 
     def _warn(self, message: str) -> None:
@@ -674,9 +679,9 @@ def _inside_output(relative: object) -> bool:
     """A state's file name points into the group's folders, never elsewhere."""
     if not isinstance(relative, str):
         return False
-    parts = Path(relative).parts
+    parts = relative.split("/")
     return (len(parts) == 2 and parts[0] in ("alignments", "report")
-            and parts[1] not in ("", ".", "..") and not relative.startswith("/"))
+            and parts[1] not in ("", ".", ".."))
 
 
 def _short(name: str) -> str:
@@ -923,7 +928,8 @@ class _FileStats:
 
     def _line(self, file: IO[bytes], relative: str, seen: list[Any]) -> None:
         try:
-            file.write(f"{json.dumps(relative)}: {json.dumps(seen)}\n".encode("ascii"))
+            # one call for both: '"path": [digest, size, mtime, inode]'
+            file.write(json.dumps({relative: seen})[1:-1].encode("ascii") + b"\n")
         except OSError as exc:
             raise _cannot_write(self.tmp, exc) from None
 
@@ -944,7 +950,7 @@ class _FileStats:
                 raise _cannot_write(path, exc) from None
 
 
-def _records_whole(state: dict[str, Any], lines: Path) -> bool:
+def _records_whole(state: dict[str, Any], lines: str) -> bool:
     """Whether a state's summary is whole and its lines file as long as the summary says
     (a damaged state is recomputed, never carried into the next output)."""
     summary = state.get("summary")
@@ -1029,7 +1035,7 @@ class _Parts:
         from . import tables
 
         self.tmp, self.tables, self.files = tmp, tables, files
-        self.members: list[tuple[str, dict[str, Any], Path]] = []
+        self.members: list[tuple[str, dict[str, Any], str]] = []
         self.written: list[dict[str, Any]] = []
         try:
             previous = json.loads((files.out / STATE / PARTS).read_text(encoding="utf-8"))
@@ -1037,7 +1043,7 @@ class _Parts:
         except (OSError, ValueError, KeyError):
             self.previous = []
 
-    def add(self, name: str, state: dict[str, Any], records: Path) -> None:
+    def add(self, name: str, state: dict[str, Any], records: str) -> None:
         self.members.append((name, state, records))
         if len(self.members) >= PART_GROUPS:
             self.flush()
@@ -1075,7 +1081,7 @@ class _Parts:
             return None
         return files
 
-    def _rows(self, members: list[tuple[str, dict[str, Any], Path]]
+    def _rows(self, members: list[tuple[str, dict[str, Any], str]]
               ) -> dict[str, list[dict[str, Any]]]:
         rows: dict[str, list[dict[str, Any]]] = {name: [] for name in self.tables.SCHEMAS}
         for name, state, records in members:
@@ -1098,7 +1104,7 @@ class _Parts:
         _write_text(self.tmp / STATE / PARTS, json.dumps({"parts": self.written}))
 
 
-def _split_lines(path: Path, sizes: list[int]) -> list[list[dict[str, Any]]]:
+def _split_lines(path: str, sizes: list[int]) -> list[list[dict[str, Any]]]:
     """A group's records back from its state's lines, one list per kind."""
     with open(path, "rb") as handle:
         return [[json.loads(line) for line in handle.read(size).splitlines()]

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 class PlannedGroup:
     """One group of the plan: its name, its key, whether it is taken from the previous
     output (``reused``), and the articles a manifest lists for it (None when the build read
-    them itself and holds them)."""
+    them itself and holds them, or when the group is taken: its articles are not read)."""
 
     name: str
     key: str
@@ -62,8 +62,10 @@ class GroupPlan:
     def add(self, name: str, key: str, reused: bool, articles: list[Any],
             listed: bool) -> None:
         """One group, after the ones added before; ``listed``: its ``articles`` are a
-        manifest's ``ListedArticle``s, kept here (else the caller holds them)."""
-        kept = ([[str(a.path), a.id, a.group, a.lang] for a in articles] if listed else None)
+        manifest's ``ListedArticle``s, kept here (else the caller holds them) unless the
+        group is ``reused`` (then its articles are not read)."""
+        kept = ([[str(a.path), a.id, a.group, a.lang] for a in articles]
+                if listed and not reused else None)
         # ASCII: a name or path with undecodable bytes (lone surrogates) comes back as it was
         line = json.dumps([name, key, reused, kept]).encode("ascii") + b"\n"
         self._file.write(line)
