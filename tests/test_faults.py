@@ -388,7 +388,7 @@ OUTPUTS = {  # the files every build of the bundled corpus writes
       for group in ("cx-tweetchat", "twitter-customer-conversation", "customer-always-right")
       for ext in (".json", ".jsonl")),  # no ".articles.json": a manifest build reads its
     # articles in the groups' tasks, and keeps nothing of them
-    ".cxcorpus-state/parquet-parts.json", ".cxcorpus-state/file-stats.json",
+    ".cxcorpus-state/parquet-parts.json", ".cxcorpus-state/file-stats.sqlite",
     ".cxcorpus-state/groups.jsonl", ".cxcorpus-state/warnings.jsonl",
 }
 

@@ -60,11 +60,11 @@ def from_record(record: dict[str, Any]) -> Article:
 class ArticleMemo:
     """Articles by (path, id) with the digest of the bytes they were read from."""
 
-    def __init__(self, root: str | Path, stats: dict[str, Any] | None = None,
+    def __init__(self, root: str | Path, stats: Any = None,
                  record: Callable[[str, list[Any]], None] | None = None,
                  once: bool = False) -> None:
         self.root = str(root)  # paths are kept relative to it: a moved corpus still matches
-        self.stats_before = stats or {}
+        self.stats_before = stats or {}  # path -> stats, by ``get`` (a dict or StatsTable)
         self.record = record  # given what ``digest`` saw of each file, for the next build
         self.once = once  # each file's digest is asked for once: not kept
         self.known: dict[tuple[str, str | None], tuple[str, dict[str, Any], list[str]]] = {}

@@ -35,11 +35,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .errors import CxcorpusError
+from .file_stats import FileStats, link, unlink_all
 from .outdir import (
     PARQUET,
     PARTS,
     STATE,
-    STATS,
     BuildError,
     check_output,
     lock,
@@ -181,7 +181,7 @@ class _Run:
         # listed in the plan instead, and their tasks read them (nothing is read here)
         self.groups: dict[str, list[Any]] = {}
         self.grouped_by = "manifest"
-        self.files = _FileStats(out, tmp)
+        self.files = FileStats(out, tmp)
 
     def build(self) -> dict[str, Any]:
         from .build_plan import GroupPlan
@@ -195,12 +195,12 @@ class _Run:
         self.memo = self._remembered_articles(keep=listed is None)
         with contextlib.ExitStack() as stack:
             self._stack = stack
-            stack.enter_context(self.files.recording())
+            for folder in ("alignments", "report", STATE):
+                (self.tmp / folder).mkdir()
+            stack.enter_context(self.files.recording())  # in STATE
             if listed is None:
                 self._load_and_group()
             timings = {"load": time.perf_counter() - start}
-            for folder in ("alignments", "report", STATE):
-                (self.tmp / folder).mkdir()
             try:
                 plan = stack.enter_context(GroupPlan(self.tmp, self.corpus_path,
                                                      self.allow_outside))
@@ -327,13 +327,13 @@ class _Run:
                 suffixes.append(".articles.json")
             target = self._state_stem(self.tmp, name)
             for suffix in suffixes:
-                _link(source + suffix, target + suffix)
+                link(source + suffix, target + suffix)
                 linked.append(target + suffix)
             if read_here:
                 self._write_articles(name, self.groups[name],
                                      write=".articles.json" not in suffixes)
         except (OSError, ValueError):
-            _unlink_all(linked)
+            unlink_all(linked)
             return False
         return True
 
@@ -815,141 +815,6 @@ def _write_index(path: Path, groups: GroupsWriter, title: str, langs: list[str])
             raise _cannot_write(path, exc) from None
 
 
-def _link(source: str | Path, target: str | Path) -> bool:
-    """A hard link to ``source`` at ``target`` (True), or a copy across file systems."""
-    try:
-        os.link(source, target)
-        return True
-    except FileNotFoundError:  # the folder first (most links go into existing folders)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-    try:
-        os.link(source, target)
-        return True
-    except OSError:
-        shutil.copyfile(source, target)
-        return False
-
-
-def _sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-class _FileStats:
-    """How a build tells a file of the previous output unchanged without reading it: the
-    size, modification time and inode it had when written (as ``make`` and git's index do),
-    kept in one machine-local file of the state (``STATS``); else its bytes are hashed.
-    The same file keeps the corpus files' stats and digests (``inputs``, see
-    ``ArticleMemo.digest``). The new output's stats, and the corpus files' this build saw,
-    wait in nameless files of the temporary folder while the build runs (``recording``),
-    not in memory."""
-
-    def __init__(self, out: Path, tmp: Path):
-        self.out, self.tmp = out, tmp
-        self.new: IO[bytes] | None = None  # a line per file: "path in OUT": its stats
-        self.seen: IO[bytes] | None = None  # a line per corpus file: "path": its stats
-        try:
-            old = json.loads((out / STATE / STATS).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            old = None
-        old = old if isinstance(old, dict) else {}
-        outputs, inputs = old.get("outputs"), old.get("inputs")
-        self.old: dict[str, Any] = outputs if isinstance(outputs, dict) else {}
-        self.inputs: dict[str, Any] = inputs if isinstance(inputs, dict) else {}
-
-    def stats_if_unchanged(self, relative: str, digest: Any) -> list[Any] | None:
-        """The stats of the previous output's file when it holds the bytes of SHA-256
-        ``digest`` (None when it does not): ``[digest, size, mtime_ns, inode]``."""
-        if not isinstance(digest, str):
-            return None
-        path = os.path.join(self.out, relative)
-        try:
-            info = os.lstat(path)
-            if not stat.S_ISREG(info.st_mode):
-                return None
-            seen = [digest, info.st_size, info.st_mtime_ns, info.st_ino]
-            return seen if self.old.get(relative) == seen or _sha256(path) == digest else None
-        except OSError:
-            return None
-
-    def take(self, files: dict[str, Any], allowed: Callable[[Any], bool]) -> list[str]:
-        """Link the previous output's ``files`` (path in OUT -> SHA-256) into the new one,
-        each an ``allowed`` name and unchanged; the paths linked. Raises ValueError or
-        OSError when one is not, with what it linked undone."""
-        linked: list[str] = []
-        try:
-            for relative, digest in files.items():
-                seen = self.stats_if_unchanged(relative, digest) if allowed(relative) else None
-                if seen is None:
-                    raise ValueError(relative)
-                target = os.path.join(self.tmp, relative)
-                if _link(os.path.join(self.out, relative), target):
-                    self._add(relative, seen)  # a hard link: the same inode, size and time
-                else:
-                    self.note(relative, digest)
-                linked.append(target)
-        except (OSError, ValueError):
-            _unlink_all(linked)
-            raise
-        return linked
-
-    def note(self, relative: str, digest: str) -> None:
-        """Remember a file just written (or copied) into the new output."""
-        info = os.stat(self.tmp / relative)
-        self._add(relative, [digest, info.st_size, info.st_mtime_ns, info.st_ino])
-
-    @contextlib.contextmanager
-    def recording(self) -> Iterator[None]:
-        """While this lasts, ``take`` and ``note`` can record the new output's files (and
-        ``save`` write them)."""
-        import tempfile
-
-        try:
-            self.new = tempfile.TemporaryFile(dir=self.tmp)  # noqa: SIM115
-            self.seen = tempfile.TemporaryFile(dir=self.tmp)  # noqa: SIM115
-        except OSError as exc:
-            if self.new is not None:
-                self.new.close()
-            raise _cannot_write(self.tmp, exc) from None
-        with self.new, self.seen:
-            yield
-
-    def note_input(self, relative: str, seen: list[Any]) -> None:
-        """Remember a corpus file's digest and stats (``ArticleMemo``'s ``record``)."""
-        assert self.seen is not None, "recording() first"
-        self._line(self.seen, relative, seen)
-
-    def _add(self, relative: str, seen: list[Any]) -> None:
-        assert self.new is not None, "recording() first"
-        self._line(self.new, relative, seen)
-
-    def _line(self, file: IO[bytes], relative: str, seen: list[Any]) -> None:
-        try:
-            # one call for both: '"path": [digest, size, mtime, inode]'
-            file.write(json.dumps({relative: seen})[1:-1].encode("ascii") + b"\n")
-        except OSError as exc:
-            raise _cannot_write(self.tmp, exc) from None
-
-    def save(self) -> None:
-        """The state's ``STATS``: the corpus files' stats, and the new output's files (a
-        file recorded twice, its last stats)."""
-        assert self.new is not None and self.seen is not None, "recording() first"
-        path = self.tmp / STATE / STATS
-        with _open_output(path) as out:
-            try:
-                for head, lines in ((b'{"inputs": {', self.seen), (b'}, "outputs": {', self.new)):
-                    out.write(head)
-                    lines.seek(0)
-                    for k, line in enumerate(lines):
-                        out.write(line[:-1] if k == 0 else b", " + line[:-1])
-                out.write(b"}}")
-            except OSError as exc:
-                raise _cannot_write(path, exc) from None
-
-
 def _records_whole(state: dict[str, Any], lines: str) -> bool:
     """Whether a state's summary is whole and its lines file as long as the summary says
     (a damaged state is recomputed, never carried into the next output)."""
@@ -1031,7 +896,7 @@ class _Parts:
     per ``PART_GROUPS`` groups in corpus order, so memory holds one batch at a time. A part
     whose groups all have the keys they had in the previous build is taken from it."""
 
-    def __init__(self, tmp: Path, files: _FileStats):
+    def __init__(self, tmp: Path, files: FileStats):
         from . import tables
 
         self.tmp, self.tables, self.files = tmp, tables, files
@@ -1109,12 +974,6 @@ def _split_lines(path: str, sizes: list[int]) -> list[list[dict[str, Any]]]:
     with open(path, "rb") as handle:
         return [[json.loads(line) for line in handle.read(size).splitlines()]
                 for size in sizes]
-
-
-def _unlink_all(paths: list[Any]) -> None:
-    for path in paths:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
 
 
 def _inside_parquet(relative: object) -> bool:

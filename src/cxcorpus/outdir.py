@@ -28,10 +28,11 @@ STATE = ".cxcorpus-state"
 MARKER_MAGIC = "cxcorpus build output"
 # What a build writes at the top of OUT, and what each of its folders may hold.
 TOP_FILES = {"summary.json", "tweets.jsonl", "gaps.jsonl", "gaps-nway.jsonl", MARKER}
-FOLDERS = {"alignments": (".jsonl", ".tmx"), "report": (".html",), STATE: (".json", ".jsonl")}
+FOLDERS = {"alignments": (".jsonl", ".tmx"), "report": (".html",),
+           STATE: (".json", ".jsonl", ".sqlite")}
 PARQUET = "parquet"
 PARTS = "parquet-parts.json"  # in STATE: the key and files of each Parquet part
-STATS = "file-stats.json"  # in STATE: size, time and inode of the files (machine-local)
+STATS = "file-stats.sqlite"  # in STATE: size, times and inode of the files (machine-local)
 PARQUET_TABLES = ("alignments", "gaps", "tweets")
 # Longest file-name stem a build writes (bytes); longer names are cut and hashed.
 MAX_STEM = 96
