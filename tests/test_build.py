@@ -6,6 +6,8 @@ import copy
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -289,6 +291,25 @@ def test_two_workers_write_the_same_bytes_as_one(built, corpus_dir, tmp_path, mo
     assert summary["cache"]["misses"] == 0 and summary["cache"]["hits"] > 0
     assert _outputs(tmp_path / "out") == _outputs(out)
     assert _stable(summary) == _stable(first)
+
+
+def test_a_script_that_builds_with_workers_unguarded_gets_told_why_it_fails(
+        built, corpus_dir, tmp_path):
+    """Each local worker process starts by running the main script; a script that calls
+    build() at its top, not under ``if __name__ == "__main__":``, would build again in
+    every worker. Both sides refuse, and the script's error says what to do; nothing is
+    written."""
+    script = tmp_path / "script.py"
+    script.write_text(f"import cxcorpus\ncxcorpus.build({str(corpus_dir)!r}, "
+                      f"{str(tmp_path / 'out')!r}, cache_dir={str(built[0])!r}, workers=2)\n",
+                      encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=False,
+                          timeout=300, cwd=tmp_path)
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("cxcorpus.outdir.BuildError: cannot start 2 local Dask workers"), last
+    assert last.endswith("call it under 'if __name__ == \"__main__\":')"), last
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["script.py"]
 
 
 def test_a_file_a_worker_cannot_read_stops_the_build(built, corpus_dir, tmp_path):

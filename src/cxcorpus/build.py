@@ -120,9 +120,13 @@ def build(corpus_path: str | Path, out_dir: str | Path, encoder: Any = None, *,
     workers must see the corpus folder and the embedding cache folder at the same paths).
     Groups unchanged since the previous build into ``out_dir`` are taken from it.
     ``allow_outside`` lets the manifest and symbolic links name files outside the corpus
-    folder.
+    folder. In a script, call it with ``workers > 1`` under ``if __name__ == "__main__":``:
+    each worker process starts by running the script (as with ``multiprocessing``).
     """
     from . import __version__
+
+    if _starting_worker():
+        raise BuildError(None, _UNGUARDED)
     from .embed import CachedEncoder, get_encoder
     from .pipeline import TextByText
 
@@ -722,8 +726,14 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
         os.environ.setdefault(var, "1")  # read by the workers when they start
     try:
         with dask.config.set(LOCAL_CLUSTER_CONFIG):  # passed on to the worker processes
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+            try:
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
+                                       processes=True, dashboard_address=None,
+                                       silence_logs=logging.ERROR)
+            except (RuntimeError, OSError, TimeoutError) as exc:  # "Nanny failed to start"
+                hint = f" ({_UNGUARDED})" if _script() else ""
+                raise BuildError(None, f"cannot start {workers} local Dask workers: "
+                                       f"{exc}{hint}") from None
             try:
                 client = Client(cluster)
             except BaseException:
@@ -737,6 +747,26 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
     finally:
         client.close()
         cluster.close()
+
+
+_UNGUARDED = ("build() with workers runs in worker processes that start by running the "
+              "main script: call it under 'if __name__ == \"__main__\":'")
+
+
+def _starting_worker() -> bool:
+    """Whether this process is one ``multiprocessing`` is starting, running the main script
+    as ``__mp_main__``: ``build`` was called at the top of a script, not under a guard."""
+    import multiprocessing
+
+    return multiprocessing.parent_process() is not None and "__mp_main__" in sys.modules
+
+
+def _script() -> bool:
+    """Whether the main module is a script of the user's (not cxcorpus's CLI, not a REPL)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return (path is not None and getattr(main, "__package__", None) != "cxcorpus"
+            and os.path.basename(path) != "cxcorpus")
 
 
 # --- files ---------------------------------------------------------------------------------
