@@ -288,9 +288,11 @@ def cli_build(command: list[str], corpus: Path, out: Path, cache: Path, *extra: 
 def outputs(out: Path) -> dict[str, str]:
     """A digest of every file but summary.json (timings and counts of work differ) and the
     state's file stats (times and inodes)."""
+    from cxcorpus.outdir import STATS
+
     return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in out.rglob("*")
-            if p.is_file() and p.name not in ("summary.json", "file-stats.json")}
+            if p.is_file() and p.name not in ("summary.json", STATS)}
 
 
 def report(label: str, result: dict, articles: int, cold: float | None = None) -> None:
