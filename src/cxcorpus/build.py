@@ -496,15 +496,15 @@ class _Run:
         lines = packed.pop("lines")
         state = {"name": packed["name"], "key": key, "files": files, **packed}
         stem = self._state_stem(self.tmp, packed["name"])
-        _write_bytes(Path(stem + ".jsonl"), lines)
+        _write_bytes(stem + ".jsonl", lines)
         # ASCII: a name with undecodable bytes comes back exactly as it was
-        _write_text(Path(stem + ".json"), json.dumps(state))
+        _write_text(stem + ".json", json.dumps(state))
         if self.grouped_by != "manifest":
             self._write_articles(packed["name"], self.groups[packed["name"]])
 
     def _write_articles(self, name: str, articles: list[Any], write: bool = True) -> None:
         if write:
-            path = Path(self._state_stem(self.tmp, name) + ".articles.json")
+            path = self._state_stem(self.tmp, name) + ".articles.json"
             _write_text(path, json.dumps(self.memo.entries(articles)))
         for article in articles:  # written: no longer held
             self.memo.read.pop(self.memo.relative(article.path), None)
@@ -780,20 +780,25 @@ def _encode(text: str) -> bytes:
         return printable(text).encode("utf-8")
 
 
-def _cannot_write(path: Path, exc: OSError) -> BuildError:
+def _cannot_write(path: str | Path, exc: OSError) -> BuildError:
     return BuildError(path, f"cannot write: {exc.strerror or exc}")
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
+def _write_bytes(path: str | Path, data: bytes) -> None:
+    """``data`` as the file ``path``, its folder made when missing."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as out:
+        try:
+            out = open(path, "wb")  # noqa: SIM115 - closed below
+        except FileNotFoundError:  # the folder first (most files go into existing folders)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            out = open(path, "wb")  # noqa: SIM115
+        with out:
             out.write(data)
     except OSError as exc:
         raise _cannot_write(path, exc) from None
 
 
-def _write_text(path: Path, text: str) -> None:
+def _write_text(path: str | Path, text: str) -> None:
     _write_bytes(path, _encode(text))
 
 

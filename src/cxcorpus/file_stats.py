@@ -58,6 +58,7 @@ class FileStats:
 
     def __init__(self, out: Path, tmp: Path):
         self.out, self.tmp = out, tmp
+        self.path = tmp / STATE / STATS  # the new output's
         self._old = _open_previous(out / STATE / STATS)
         self.inputs = StatsTable(self._old, "inputs")
         self.outputs = StatsTable(self._old, "outputs")
@@ -112,15 +113,14 @@ class FileStats:
     def recording(self) -> Iterator[None]:
         """While this lasts, ``take``, ``note`` and ``note_input`` record the new output's
         stats (and ``save`` completes them)."""
-        path = self.tmp / STATE / STATS
         try:
             # Only this build writes it, and a build that stops leaves its temporary
             # folder (and this file) behind unused: no journal, no syncing.
-            self._new = sqlite3.connect(path, isolation_level=None)
+            self._new = sqlite3.connect(self.path, isolation_level=None)
             self._new.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
                                     + _SCHEMA + "BEGIN;")
         except sqlite3.Error as exc:
-            raise BuildError(path, f"cannot write: {exc}") from None
+            raise self._cannot_write(exc) from None
         try:
             yield
         finally:
@@ -136,7 +136,7 @@ class FileStats:
         try:
             self._new.execute("COMMIT")
         except sqlite3.Error as exc:
-            raise BuildError(self.tmp / STATE / STATS, f"cannot write: {exc}") from None
+            raise self._cannot_write(exc) from None
 
     def _add(self, table: str, relative: str, seen: list[Any]) -> None:
         assert self._new is not None, "recording() first"
@@ -144,7 +144,10 @@ class FileStats:
             self._new.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
                               (_key(relative), json.dumps(seen)))
         except sqlite3.Error as exc:
-            raise BuildError(self.tmp / STATE / STATS, f"cannot write: {exc}") from None
+            raise self._cannot_write(exc) from None
+
+    def _cannot_write(self, exc: sqlite3.Error) -> BuildError:
+        return BuildError(self.path, f"cannot write: {exc}")
 
 
 def _open_previous(path: Path) -> sqlite3.Connection | None:
