@@ -458,6 +458,22 @@ def test_unclosed_p_keeps_the_attribution_out_of_the_text():
     assert found["entities"]["mentions"] == []
 
 
+def test_unclosed_p_with_a_comment_after_the_status_link_keeps_its_attribution():
+    # found by scripts/fuzz_tweets.py: the last dash was looked for in comments too
+    found = parse_embed('<blockquote class="twitter-tweet"><p lang="en">Great service! &mdash; '
+                        'Jane Doe (@jane) <a href="https://twitter.com/jane/status/123">May 1, '
+                        "2019</a> <!-- embed \u2014 v2 --></blockquote>")
+    assert (found["text"], found["author_handle"], found["date"], found["problems"]) == (
+        "Great service!", "jane", "2019-05-01", [])
+
+
+def test_a_processing_instruction_is_neither_text_nor_attribution():
+    found = parse_embed('<blockquote class="twitter-tweet"><p lang="en">Great service! '
+                        '<?php echo "\u2014 x (@y)" ?> thanks</blockquote>')
+    assert (found["text"], found["attribution"], found["author_handle"]) == (
+        "Great service! thanks", None, None)
+
+
 def test_attribution_without_handle_takes_it_from_the_status_link():
     found = parse_embed('<blockquote class="twitter-tweet" data-lang="ja"><p lang="ja">やった'
                         "</p>&mdash; わさびず <a href=\"https://twitter.com/wasabi_z/status/7\">"

@@ -180,8 +180,7 @@ def render_html(nodes: Any) -> tuple[str, list[tuple[int, int, Any]]]:
     Runs of HTML white space become one space, none at a line's start or end; ``<br>`` is a
     line break; comments are not shown; an ``<img>`` shows its ``alt`` (emoji images).
     """
-    from bs4 import CData, NavigableString, Tag
-    from bs4.element import PreformattedString
+    from bs4 import NavigableString, Tag
 
     out: list[str] = []
     size = 0  # characters in out
@@ -209,7 +208,7 @@ def render_html(nodes: Any) -> tuple[str, list[tuple[int, int, Any]]]:
     def walk(node: Any) -> None:
         nonlocal pending
         if isinstance(node, NavigableString):
-            if not isinstance(node, PreformattedString) or isinstance(node, CData):
+            if _shown_string(node):
                 emit(str(node))
             return
         if not isinstance(node, Tag) or node.name in ("script", "style", "template"):
@@ -237,6 +236,16 @@ def render_html(nodes: Any) -> tuple[str, list[tuple[int, int, Any]]]:
     return text, [(s, e, a) for s, e, a in links if s < e]
 
 
+def _shown_string(node: Any) -> bool:
+    """True for a bs4 string a browser shows: text or CDATA, not a comment, a processing
+    instruction or a declaration."""
+    from bs4 import CData, NavigableString
+    from bs4.element import PreformattedString
+
+    return isinstance(node, NavigableString) and (
+        not isinstance(node, PreformattedString) or isinstance(node, CData))
+
+
 def _split_at_attribution(nodes: list[Any]) -> tuple[list[Any], list[Any]]:
     """Tweet nodes and attribution nodes of a ``<p>`` that was never closed.
 
@@ -247,14 +256,15 @@ def _split_at_attribution(nodes: list[Any]) -> tuple[list[Any], list[Any]]:
 
     for i in range(len(nodes) - 1, -1, -1):
         node = nodes[i]
-        if not isinstance(node, NavigableString):
+        if not _shown_string(node):  # a tag, or a comment: not where the attribution starts
             continue
         dashes = list(_DASH_CHARS.finditer(str(node)))
         if not dashes:
             continue
         cut = dashes[-1].start()
         tail = [NavigableString(str(node)[cut:])] + nodes[i + 1:]
-        shown = "".join(str(n) if isinstance(n, NavigableString) else n.get_text() for n in tail)
+        shown = "".join(n.get_text() if getattr(n, "name", None) else str(n) if _shown_string(n)
+                        else "" for n in tail)
         has_status = any(getattr(n, "name", None) == "a" and status_link(n.get("href"))
                          for n in tail)
         if "(@" in shown or has_status:
