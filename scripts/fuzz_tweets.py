@@ -64,10 +64,13 @@ def _solid(text: str) -> str:
 
 
 def check_embed(markup: str) -> None:
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, CData, NavigableString
+    from bs4.element import RubyParenthesisString, RubyTextString
 
     found = parse_embed(markup)
-    visible = _solid(BeautifulSoup(markup, "html.parser").get_text())  # what a browser shows
+    # what a browser shows: get_text() leaves out ruby text (<rt>, <rp>) unless asked
+    shown = (NavigableString, CData, RubyTextString, RubyParenthesisString)
+    visible = _solid(BeautifulSoup(markup, "html.parser").get_text(types=shown))
     for key in ("text", "attribution", "author_name", "author_handle", "date_text"):
         value = found[key]
         if key == "author_handle" and value and "(@" not in (found["attribution"] or ""):
