@@ -60,7 +60,8 @@ def _ascii_digits(text: str) -> str:
 
 
 def _solid(text: str) -> str:
-    return "".join(text.split())
+    # NFC, as render_html gives text (a letter and a combining mark written apart are one)
+    return "".join(unicodedata.normalize("NFC", text).split())
 
 
 def check_embed(markup: str) -> None:
