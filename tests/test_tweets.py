@@ -459,7 +459,7 @@ def test_unclosed_p_keeps_the_attribution_out_of_the_text():
 
 
 def test_unclosed_p_with_a_comment_after_the_status_link_keeps_its_attribution():
-    # found by scripts/fuzz_tweets.py: the last dash was looked for in comments too
+    # the last dash was looked for in comments too (a processing instruction's: fuzz_tweets.py)
     found = parse_embed('<blockquote class="twitter-tweet"><p lang="en">Great service! &mdash; '
                         'Jane Doe (@jane) <a href="https://twitter.com/jane/status/123">May 1, '
                         "2019</a> <!-- embed \u2014 v2 --></blockquote>")

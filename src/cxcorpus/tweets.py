@@ -20,6 +20,7 @@ import warnings
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
 from typing import Any
 
@@ -236,14 +237,22 @@ def render_html(nodes: Any) -> tuple[str, list[tuple[int, int, Any]]]:
     return text, [(s, e, a) for s, e, a in links if s < e]
 
 
-def _shown_string(node: Any) -> bool:
-    """True for a bs4 string a browser shows: text or CDATA, not a comment, a processing
-    instruction or a declaration."""
+@cache
+def _string_types() -> tuple[type, type, type]:
+    """bs4's string, preformatted-string and CDATA classes, imported once (bs4 is imported
+    only by what parses HTML)."""
     from bs4 import CData, NavigableString
     from bs4.element import PreformattedString
 
-    return isinstance(node, NavigableString) and (
-        not isinstance(node, PreformattedString) or isinstance(node, CData))
+    return NavigableString, PreformattedString, CData
+
+
+def _shown_string(node: Any) -> bool:
+    """True for a bs4 string a browser shows: text or CDATA, not a comment, a processing
+    instruction or a declaration."""
+    string, preformatted, cdata = _string_types()
+    return isinstance(node, string) and (not isinstance(node, preformatted)
+                                         or isinstance(node, cdata))
 
 
 def _split_at_attribution(nodes: list[Any]) -> tuple[list[Any], list[Any]]:
@@ -263,8 +272,7 @@ def _split_at_attribution(nodes: list[Any]) -> tuple[list[Any], list[Any]]:
             continue
         cut = dashes[-1].start()
         tail = [NavigableString(str(node)[cut:])] + nodes[i + 1:]
-        shown = "".join(n.get_text() if getattr(n, "name", None) else str(n) if _shown_string(n)
-                        else "" for n in tail)
+        shown = render_html(tail)[0]
         has_status = any(getattr(n, "name", None) == "a" and status_link(n.get("href"))
                          for n in tail)
         if "(@" in shown or has_status:
